@@ -1,0 +1,147 @@
+"""Configuration classes. This is the only module that reads the environment.
+
+`select_config()` picks a class by `LEARNINGWEEK_ENV` (development, production or
+testing); each class reads its settings when instantiated, never at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+
+APP_PREFIX = "LEARNINGWEEK_"
+DEV_SECRET_KEY = "dev-insecure-secret-key-do-not-use-in-production"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a configuration the app can start with."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Route PostgreSQL URLs to psycopg 3, the driver the project installs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    DEBUG = False
+    TESTING = False
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        env = os.environ if environ is None else environ
+
+        def setting(name: str, default: str) -> str:
+            return env.get(APP_PREFIX + name) or default
+
+        self.SECRET_KEY = env.get("SECRET_KEY") or None
+        # A relative SQLite path is resolved by Flask-SQLAlchemy inside the instance folder.
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            env.get("DATABASE_URL") or "sqlite:///learningweek.sqlite"
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _flag(env.get(APP_PREFIX + "SECURE_COOKIES"), False)
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.REMEMBER_COOKIE_DURATION = timedelta(days=int(setting("REMEMBER_DAYS", "30")))
+        self.WTF_CSRF_ENABLED = True
+        # Forms left open over lunch should still submit.
+        self.WTF_CSRF_TIME_LIMIT = None
+
+        self.LEARNINGWEEK_SITE_NAME = setting("SITE_NAME", "Learning Week")
+        # Host name used in calendar UIDs and absolute links in mail; must stay stable.
+        self.LEARNINGWEEK_HOST_NAME = setting("HOST_NAME", "learningweek.localhost")
+        self.LEARNINGWEEK_DEFAULT_TIME_ZONE = setting("DEFAULT_TIME_ZONE", "Europe/Stockholm")
+        self.LEARNINGWEEK_PEOPLE_PER_PAGE = int(setting("PEOPLE_PER_PAGE", "50"))
+        self.LEARNINGWEEK_ALLOW_REGISTRATION = _flag(
+            env.get(APP_PREFIX + "ALLOW_REGISTRATION"), True
+        )
+
+
+class DevelopmentConfig(Config):
+    """Local development: a SQLite file in the instance folder and a loud dev key."""
+
+    ENV_NAME = "development"
+    DEBUG = True
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        super().__init__(environ)
+        self.USING_DEV_SECRET_KEY = self.SECRET_KEY is None
+        if self.SECRET_KEY is None:
+            self.SECRET_KEY = DEV_SECRET_KEY
+
+
+class TestingConfig(Config):
+    """The test suite: in-memory SQLite unless TEST_DATABASE_URL says otherwise."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    __test__ = False  # not a pytest test class, despite its name
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        super().__init__(environ)
+        env = os.environ if environ is None else environ
+        self.SECRET_KEY = "testing-secret-key"
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            env.get("TEST_DATABASE_URL") or "sqlite://"
+        )
+        self.WTF_CSRF_ENABLED = False
+
+
+class ProductionConfig(Config):
+    """Production: refuses to start without a secret key and a database URL."""
+
+    ENV_NAME = "production"
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        super().__init__(environ)
+        env = os.environ if environ is None else environ
+        if not self.SECRET_KEY:
+            raise ConfigError(
+                "SECRET_KEY is not set. Production refuses to start without it: set SECRET_KEY "
+                "to a long random value, e.g. the output of "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+            )
+        if not env.get("DATABASE_URL"):
+            raise ConfigError(
+                "DATABASE_URL is not set. Production needs a real database, e.g. "
+                "postgresql://user:password@db-host/learningweek."
+            )
+        self.SESSION_COOKIE_SECURE = _flag(env.get(APP_PREFIX + "SECURE_COOKIES"), True)
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.SQLALCHEMY_ENGINE_OPTIONS = {
+            "pool_pre_ping": True,
+            "pool_size": int(env.get(APP_PREFIX + "DB_POOL_SIZE") or "5"),
+        }
+
+
+CONFIGS: dict[str, type[Config]] = {
+    cls.ENV_NAME: cls for cls in (DevelopmentConfig, TestingConfig, ProductionConfig)
+}
+
+
+def select_config(environ: Mapping[str, str] | None = None) -> Config:
+    """Build the config named by LEARNINGWEEK_ENV (default: development)."""
+    env = os.environ if environ is None else environ
+    name = (env.get(APP_PREFIX + "ENV") or "development").strip().lower()
+    try:
+        config_class = CONFIGS[name]
+    except KeyError:
+        known = ", ".join(sorted(CONFIGS))
+        raise ConfigError(f"{APP_PREFIX}ENV={name!r} is not one of: {known}.") from None
+    return config_class(env)

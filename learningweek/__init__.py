@@ -1,0 +1,69 @@
+"""learningweek: run a company's Learning Week."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+import config as config_module
+
+
+def create_app(config_object: object | str | None = None) -> Flask:
+    """Build the app.
+
+    `config_object` is a config instance or class, a dotted import path, or None to let
+    `LEARNINGWEEK_ENV` choose (see config.py).
+    """
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    if config_object is None:
+        config_object = config_module.select_config()
+    elif isinstance(config_object, type):
+        config_object = config_object()
+    app.config.from_object(config_object)
+    if app.config.get("USING_DEV_SECRET_KEY"):
+        app.logger.warning(
+            "SECRET_KEY is not set: using the INSECURE development key. Sessions can be "
+            "forged with it. Set SECRET_KEY before this app is reachable by anyone else."
+        )
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from learningweek.cli import register_commands
+    from learningweek.errors import register_error_handlers
+    from learningweek.templating import register_template_helpers
+
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from learningweek import models  # noqa: F401  (every model is mapped before first use)
+    from learningweek.accounts.services import load_user
+    from learningweek.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(lambda login_id: load_user(db.session, login_id))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from learningweek.accounts import bp as accounts_bp
+    from learningweek.editions import bp as editions_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(editions_bp)

@@ -1,0 +1,88 @@
+"""Account forms: shape checks only; the services decide the rest."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
+
+from learningweek.accounts.models import DEPARTMENT_MAX_LENGTH, EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
+from learningweek.accounts.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, ProfileData
+from learningweek.forms import strip
+
+PASSWORD_RULE = f"At least {PASSWORD_MIN_LENGTH} characters."
+
+
+def _new_password_field(label: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired(),
+            Length(
+                min=PASSWORD_MIN_LENGTH,
+                max=PASSWORD_MAX_LENGTH,
+                message=f"Use at least {PASSWORD_MIN_LENGTH} characters.",
+            ),
+        ],
+        description=PASSWORD_RULE,
+    )
+
+
+class ProfileForm(FlaskForm):
+    """Name, department and email."""
+
+    email = EmailField(
+        "Email",
+        validators=[
+            InputRequired(),
+            Email(check_deliverability=False),
+            Length(max=EMAIL_MAX_LENGTH),
+        ],
+        filters=[strip],
+    )
+    display_name = StringField(
+        "Name", validators=[InputRequired(), Length(max=NAME_MAX_LENGTH)], filters=[strip]
+    )
+    department = StringField(
+        "Department", validators=[Optional(), Length(max=DEPARTMENT_MAX_LENGTH)], filters=[strip]
+    )
+
+    def profile_data(self) -> ProfileData:
+        return ProfileData(
+            email=self.email.data,
+            display_name=self.display_name.data,
+            department=self.department.data or "",
+        )
+
+
+class RegistrationForm(ProfileForm):
+    """Create an account."""
+
+    password = _new_password_field("Password")
+    confirm = PasswordField(
+        "Repeat password",
+        validators=[InputRequired(), EqualTo("password", message="The passwords do not match.")],
+    )
+
+
+class LoginForm(FlaskForm):
+    """Log in with email and password."""
+
+    email = EmailField("Email", validators=[InputRequired()], filters=[strip])
+    password = PasswordField("Password", validators=[InputRequired()])
+    remember = BooleanField("Keep me logged in on this device")
+    next = HiddenField()
+
+
+class PasswordForm(FlaskForm):
+    """Change one's password."""
+
+    current_password = PasswordField("Current password", validators=[InputRequired()])
+    new_password = _new_password_field("New password")
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[
+            InputRequired(),
+            EqualTo("new_password", message="The passwords do not match."),
+        ],
+    )

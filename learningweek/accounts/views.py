@@ -1,0 +1,205 @@
+"""Account pages: register, log in and out, profile, password, and people for organizers."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_login.config import COOKIE_NAME
+
+from learningweek.accounts import bp, services
+from learningweek.accounts.forms import LoginForm, PasswordForm, ProfileForm, RegistrationForm
+from learningweek.accounts.models import User
+from learningweek.accounts.permissions import is_safe_redirect_target, organizer_required
+from learningweek.errors import DomainError
+from learningweek.extensions import db
+from learningweek.forms import EmptyForm, attach_domain_error, render_form_page
+
+
+def _home():
+    return redirect(url_for("editions.index"))
+
+
+def _has_remember_cookie() -> bool:
+    return current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create an account and log in."""
+    if not current_app.config["LEARNINGWEEK_ALLOW_REGISTRATION"]:
+        abort(404)
+    if current_user.is_authenticated:
+        return _home()
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(
+                db.session, form.profile_data(), password=form.password.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_domain_error(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
+            return _home()
+    return render_form_page("accounts/register.html", form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in; go on to `next` only when it is a path on this site."""
+    if current_user.is_authenticated:
+        return _home()
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(db.session, form.email.data, form.password.data)
+        except DomainError as error:
+            flash(str(error), "error")
+        else:
+            login_user(user, remember=form.remember.data)
+            target = form.next.data
+            return redirect(
+                target if is_safe_redirect_target(target) else url_for("editions.index")
+            )
+        return render_template("accounts/login.html", form=form), 401
+    return render_form_page("accounts/login.html", form)
+
+
+@bp.post("/logout")
+def logout():
+    """Log out (a POST, so no other site can log people out with a link)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    """Edit one's name, department and email."""
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(db.session, current_user, form.profile_data())
+        except DomainError as error:
+            db.session.rollback()
+            attach_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash("Your profile is saved.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_form_page(
+        "accounts/profile.html", form, password_form=PasswordForm(formdata=None)
+    )
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's password; other devices are logged out."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user,
+                current_password=form.current_password.data,
+                new_password=form.new_password.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_domain_error(form, error)
+        else:
+            db.session.commit()
+            # The login id changed with the password; renew this device's login.
+            login_user(current_user, remember=_has_remember_cookie())
+            flash("Your password is changed. Other devices have been logged out.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_form_page("accounts/password.html", form)
+
+
+@bp.get("/organize/people")
+@organizer_required
+def people():
+    """Find people; grant or revoke the organizer role; deactivate accounts."""
+    search = request.args.get("q", "").strip()[:100]
+    role = request.args.get("role", "")
+    pagination = db.paginate(
+        services.search_people(search, role=role),
+        per_page=current_app.config["LEARNINGWEEK_PEOPLE_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "accounts/people.html",
+        pagination=pagination,
+        search=search,
+        role=role,
+        action_form=EmptyForm(),
+    )
+
+
+def _change_person(user_id: int, change, success: str):
+    """Apply one role or status change from the people page and go back to it."""
+    user = db.get_or_404(User, user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        change(user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(success.format(name=user.display_name), "success")
+    back = {key: request.form[key] for key in ("q", "role", "page") if request.form.get(key)}
+    return redirect(url_for("accounts.people", **back))
+
+
+@bp.post("/organize/people/<int:user_id>/organizer")
+@organizer_required
+def grant_organizer(user_id: int):
+    """Make someone an organizer."""
+    return _change_person(
+        user_id,
+        lambda user: services.set_organizer(db.session, user, True, actor=current_user),
+        "{name} is now an organizer.",
+    )
+
+
+@bp.post("/organize/people/<int:user_id>/employee")
+@organizer_required
+def revoke_organizer(user_id: int):
+    """Take the organizer role away."""
+    return _change_person(
+        user_id,
+        lambda user: services.set_organizer(db.session, user, False, actor=current_user),
+        "{name} is no longer an organizer.",
+    )
+
+
+@bp.post("/organize/people/<int:user_id>/deactivate")
+@organizer_required
+def deactivate(user_id: int):
+    """Deactivate an account; its logins end at once."""
+    return _change_person(
+        user_id,
+        lambda user: services.set_active(db.session, user, False, actor=current_user),
+        "{name} is deactivated and can no longer log in.",
+    )
+
+
+@bp.post("/organize/people/<int:user_id>/reactivate")
+@organizer_required
+def reactivate(user_id: int):
+    """Restore a deactivated account."""
+    return _change_person(
+        user_id,
+        lambda user: services.set_active(db.session, user, True, actor=current_user),
+        "{name} can log in again.",
+    )

@@ -1,0 +1,61 @@
+"""`flask --app learningweek …` commands."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from learningweek.accounts import services as accounts
+from learningweek.accounts.models import User
+from learningweek.accounts.services import PASSWORD_MIN_LENGTH
+from learningweek.database import utcnow
+from learningweek.errors import DomainError
+from learningweek.extensions import db
+
+
+@click.command("create-organizer")
+@click.argument("email")
+@click.option("--name", help="Display name for a new account (default: the email's local part).")
+def create_organizer_command(email: str, name: str | None) -> None:
+    """Make EMAIL an organizer, creating the account (asking for a password) if needed."""
+    existing = accounts.find_user_by_email(db.session, email)
+    password = None
+    if existing is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        if len(password) < PASSWORD_MIN_LENGTH:
+            raise click.ClickException(f"Use at least {PASSWORD_MIN_LENGTH} characters.")
+    try:
+        user = accounts.make_organizer(
+            db.session, email, password=password, name=name or email.split("@")[0]
+        )
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    verb = "is now an organizer" if existing else "was created as an organizer"
+    click.echo(f"{user.email} {verb}.")
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Fill an empty database with a demo edition, rooms, topics and people."""
+    from learningweek.demo import DEMO_PASSWORD, load_demo
+
+    if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
+        click.echo("The database already has data; the demo leaves it as it is.")
+        return
+    people = load_demo(
+        db.session, now=utcnow(), time_zone=current_app.config["LEARNINGWEEK_DEFAULT_TIME_ZONE"]
+    )
+    db.session.commit()
+    click.echo(f"Demo data is ready. Log in with any of these (password for all: {DEMO_PASSWORD}):")
+    for user in people:
+        role = "organizer" if user.is_organizer else "employee"
+        click.echo(f"  {user.email:<32} {role:<10} {user.display_name}")
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the app's commands to `flask`."""
+    app.cli.add_command(create_organizer_command)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,126 @@
+"""The declarative base, column types and engine setup shared by every feature."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, registry
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """An aware UTC datetime on every database.
+
+    PostgreSQL keeps the offset (timestamptz); SQLite drops it, so values are
+    converted to UTC on the way in and marked UTC on the way out. Naive values are
+    refused: they are the bug this type exists to prevent.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given where UTC is required")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Typed declarative base with named constraints, so migrations can refer to them."""
+
+    registry = registry(
+        metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime()},
+    )
+
+
+def enum_column(enum_class: type, length: int = 20) -> sa.Enum:
+    """A portable enum column: VARCHAR plus a CHECK of the allowed values."""
+    return sa.Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, connection_record) -> None:
+    """Give SQLite the guarantees PostgreSQL gives for free.
+
+    Foreign keys are off by default in SQLite. pysqlite also opens transactions only
+    at the first write, so reads that decide a write would run outside it; taking
+    over BEGIN (see `_begin_sqlite`) makes every transaction start at its first
+    statement. WAL lets readers proceed while one writer works, and the busy timeout
+    makes a second writer wait instead of failing at once.
+    """
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _begin_sqlite(connection: sa.Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
+
+
+def is_unique_violation(error: sa.exc.IntegrityError) -> bool:
+    """Whether an IntegrityError came from a unique constraint, on SQLite or PostgreSQL."""
+    original = error.orig
+    return getattr(original, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(
+        original
+    )
+
+
+@contextmanager
+def unique_or_raise(db_session: Session, error: Exception) -> Iterator[None]:
+    """Run the block in a savepoint; a unique violation there becomes `error`.
+
+    The friendly duplicate checks run first; this catches the concurrent writer who
+    slipped in between check and insert, which only the database can see.
+    """
+    try:
+        with db_session.begin_nested():
+            yield
+            db_session.flush()
+    except sa.exc.IntegrityError as integrity_error:
+        if not is_unique_violation(integrity_error):
+            raise
+        raise error from None

@@ -1,0 +1,162 @@
+"""Organizer forms for editions, rooms and topics."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.fields import ColorField
+from wtforms.validators import InputRequired, Length, Optional
+
+from learningweek.editions.models import (
+    FEEDBACK_DAYS_MAX,
+    ROOM_CAPACITY_MAX,
+    ROOM_CAPACITY_MIN,
+    SLOT_MINUTES_MAX,
+    SLOT_MINUTES_MIN,
+    SLUG_MAX_LENGTH,
+)
+from learningweek.editions.services import EditionData, RoomData, TopicData, slugify
+from learningweek.enums import Equipment, RoomKind
+from learningweek.forms import MultiCheckboxField, http_url, strip
+
+WALL_CLOCK_HINT = "In the edition's time zone."
+
+
+def _window_field(label: str) -> DateTimeLocalField:
+    return DateTimeLocalField(
+        label,
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        validators=[InputRequired(message="Enter a date and time.")],
+        description=WALL_CLOCK_HINT,
+    )
+
+
+class EditionForm(FlaskForm):
+    """An edition's name, days, daily grid and windows."""
+
+    name = StringField("Name", validators=[InputRequired(), Length(max=120)], filters=[strip])
+    slug = StringField(
+        "Address",
+        validators=[InputRequired(), Length(max=SLUG_MAX_LENGTH)],
+        filters=[strip],
+        description="Used in links and calendar feeds, e.g. spring-2027.",
+    )
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    time_zone = StringField(
+        "Time zone",
+        validators=[InputRequired(), Length(max=64)],
+        filters=[strip],
+        description="An IANA name such as Europe/Stockholm. All times below are in this zone.",
+        render_kw={"list": "time-zones", "autocomplete": "off"},
+    )
+    first_day = DateField("First day", validators=[InputRequired(message="Enter a date.")])
+    last_day = DateField("Last day", validators=[InputRequired(message="Enter a date.")])
+    day_starts_at = TimeField("Day starts at", validators=[InputRequired(message="Enter a time.")])
+    day_ends_at = TimeField("Day ends at", validators=[InputRequired(message="Enter a time.")])
+    slot_minutes = IntegerField(
+        "Slot length (minutes)",
+        validators=[InputRequired(message="Enter a whole number of minutes.")],
+        render_kw={"min": SLOT_MINUTES_MIN, "max": SLOT_MINUTES_MAX},
+    )
+    proposals_open = _window_field("Proposals open")
+    proposals_close = _window_field("Proposals close")
+    signup_opens = _window_field("Sign-up opens")
+    signup_closes = _window_field("Sign-up closes")
+    feedback_days = IntegerField(
+        "Feedback window (days after each run)",
+        validators=[InputRequired(message="Enter a whole number of days.")],
+        render_kw={"min": 0, "max": FEEDBACK_DAYS_MAX},
+    )
+
+    def edition_data(self) -> EditionData:
+        return EditionData(
+            slug=self.slug.data,
+            name=self.name.data,
+            description=self.description.data or "",
+            time_zone=self.time_zone.data,
+            first_day=self.first_day.data,
+            last_day=self.last_day.data,
+            day_starts_at=self.day_starts_at.data,
+            day_ends_at=self.day_ends_at.data,
+            slot_minutes=self.slot_minutes.data,
+            proposals_open=self.proposals_open.data,
+            proposals_close=self.proposals_close.data,
+            signup_opens=self.signup_opens.data,
+            signup_closes=self.signup_closes.data,
+            feedback_days=self.feedback_days.data,
+        )
+
+
+class RoomForm(FlaskForm):
+    """A physical or online room."""
+
+    name = StringField("Name", validators=[InputRequired(), Length(max=120)], filters=[strip])
+    kind = RadioField(
+        "Kind",
+        choices=[(kind.value, kind.label) for kind in RoomKind],
+        default=RoomKind.PHYSICAL.value,
+        validators=[InputRequired(message="Choose physical or online.")],
+    )
+    capacity = IntegerField(
+        "Capacity",
+        validators=[InputRequired(message="Enter a whole number of people.")],
+        render_kw={"min": ROOM_CAPACITY_MIN, "max": ROOM_CAPACITY_MAX},
+        description="Seats, or the meeting tool's participant limit for an online room.",
+    )
+    location = StringField(
+        "Location",
+        validators=[Optional(), Length(max=200)],
+        filters=[strip],
+        description="Building and floor, so people find it.",
+    )
+    equipment = MultiCheckboxField(
+        "Equipment", choices=[(tag.value, tag.label) for tag in Equipment]
+    )
+    meeting_url = URLField(
+        "Meeting link",
+        validators=[Optional(), Length(max=500), http_url],
+        filters=[strip],
+        description="Required for online rooms; optional for hybrid-ready physical rooms.",
+    )
+    is_active = BooleanField("Available for scheduling", default=True)
+
+    def room_data(self) -> RoomData:
+        return RoomData(
+            name=self.name.data,
+            kind=RoomKind(self.kind.data),
+            capacity=self.capacity.data,
+            location=self.location.data or "",
+            equipment=tuple(self.equipment.data or ()),
+            meeting_url=self.meeting_url.data or None,
+            is_active=self.is_active.data,
+        )
+
+
+class TopicForm(FlaskForm):
+    """A topic's name, address and colour."""
+
+    name = StringField("Name", validators=[InputRequired(), Length(max=80)], filters=[strip])
+    slug = StringField(
+        "Address",
+        validators=[Optional(), Length(max=SLUG_MAX_LENGTH)],
+        filters=[strip],
+        description="Leave empty to derive it from the name.",
+    )
+    colour = ColorField("Colour", default="#4f6d7a", validators=[InputRequired()])
+
+    def topic_data(self) -> TopicData:
+        return TopicData(
+            name=self.name.data,
+            slug=self.slug.data or slugify(self.name.data),
+            colour=self.colour.data,
+        )

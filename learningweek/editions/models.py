@@ -1,0 +1,136 @@
+"""Editions of the Learning Week, and the rooms and topics they use."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from learningweek.database import enum_column, utcnow
+from learningweek.enums import Equipment, RoomKind
+from learningweek.extensions import db
+
+SLUG_MAX_LENGTH = 60
+ROOM_CAPACITY_MIN = 1
+ROOM_CAPACITY_MAX = 5000
+SLOT_MINUTES_MIN = 5
+SLOT_MINUTES_MAX = 240
+FEEDBACK_DAYS_MAX = 90
+EDITION_MAX_DAYS = 31
+
+
+class Edition(db.Model):
+    """One Learning Week: its days, daily time grid and windows.
+
+    Days and the daily grid are wall-clock values in the edition's time zone; the
+    windows are instants, stored in UTC.
+    """
+
+    __tablename__ = "editions"
+    __table_args__ = (
+        sa.CheckConstraint("last_day >= first_day", name="days_in_order"),
+        sa.CheckConstraint("day_ends_at > day_starts_at", name="day_grid_in_order"),
+        sa.CheckConstraint(
+            f"slot_minutes BETWEEN {SLOT_MINUTES_MIN} AND {SLOT_MINUTES_MAX}",
+            name="slot_minutes_range",
+        ),
+        sa.CheckConstraint("proposals_close_at > proposals_open_at", name="proposal_window"),
+        sa.CheckConstraint("signup_closes_at > signup_opens_at", name="signup_window"),
+        sa.CheckConstraint(
+            f"feedback_days BETWEEN 0 AND {FEEDBACK_DAYS_MAX}", name="feedback_days_range"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(SLUG_MAX_LENGTH), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    time_zone: Mapped[str] = mapped_column(sa.String(64))
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    day_starts_at: Mapped[time]
+    day_ends_at: Mapped[time]
+    slot_minutes: Mapped[int]
+    proposals_open_at: Mapped[datetime]
+    proposals_close_at: Mapped[datetime]
+    signup_opens_at: Mapped[datetime]
+    signup_closes_at: Mapped[datetime]
+    # How many days after a run ends its attendees may still give feedback.
+    feedback_days: Mapped[int] = mapped_column(default=14)
+    is_published: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def days(self) -> list[date]:
+        count = (self.last_day - self.first_day).days + 1
+        return [date.fromordinal(self.first_day.toordinal() + i) for i in range(count)]
+
+    def is_proposal_window_open(self, now: datetime) -> bool:
+        return self.proposals_open_at <= now < self.proposals_close_at
+
+    def is_signup_window_open(self, now: datetime) -> bool:
+        return self.signup_opens_at <= now < self.signup_closes_at
+
+    def __repr__(self) -> str:
+        return f"<Edition {self.id} {self.slug!r}>"
+
+
+class Room(db.Model):
+    """A place a run can take place in: a physical room or an online meeting room.
+
+    An online room's capacity is the meeting tool's participant limit.
+    """
+
+    __tablename__ = "rooms"
+    __table_args__ = (
+        sa.CheckConstraint(
+            f"capacity BETWEEN {ROOM_CAPACITY_MIN} AND {ROOM_CAPACITY_MAX}",
+            name="capacity_range",
+        ),
+        sa.CheckConstraint(
+            "kind <> 'online' OR meeting_url IS NOT NULL", name="online_room_has_meeting_url"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    kind: Mapped[RoomKind] = mapped_column(enum_column(RoomKind))
+    capacity: Mapped[int]
+    location: Mapped[str] = mapped_column(sa.String(200), default="")
+    equipment: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    meeting_url: Mapped[str | None] = mapped_column(sa.String(500))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_online(self) -> bool:
+        return self.kind == RoomKind.ONLINE
+
+    @property
+    def equipment_labels(self) -> list[str]:
+        known = {tag.value: tag for tag in Equipment}
+        return [known[tag].label for tag in self.equipment if tag in known]
+
+    def __repr__(self) -> str:
+        return f"<Room {self.id} {self.name!r}>"
+
+
+class Topic(db.Model):
+    """A subject area; sessions are tagged with topics and feeds are offered per topic."""
+
+    __tablename__ = "topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    slug: Mapped[str] = mapped_column(sa.String(SLUG_MAX_LENGTH), unique=True)
+    colour: Mapped[str] = mapped_column(sa.String(7), default="#4f6d7a")
+
+    def __repr__(self) -> str:
+        return f"<Topic {self.id} {self.slug!r}>"

@@ -1,0 +1,357 @@
+"""Rules for editions, rooms and topics.
+
+Each `*_problems` function is the one statement of a rule set: forms call it to put
+messages next to fields, and the services call it again so no other caller (the
+CLI, the demo, a test) can store what a form would refuse.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from learningweek.database import unique_or_raise
+from learningweek.editions.models import (
+    EDITION_MAX_DAYS,
+    FEEDBACK_DAYS_MAX,
+    ROOM_CAPACITY_MAX,
+    ROOM_CAPACITY_MIN,
+    SLOT_MINUTES_MAX,
+    SLOT_MINUTES_MIN,
+    Edition,
+    Room,
+    Topic,
+)
+from learningweek.enums import Equipment, RoomKind
+from learningweek.errors import ValidationFailed
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+EDITION_SLUG_TAKEN = "Another edition already uses this address."
+ROOM_NAME_TAKEN = "Another room already has this name."
+TOPIC_TAKEN = "Another topic already has this name or address."
+
+
+def _raise_problems(problems: dict[str, str]) -> None:
+    if problems:
+        raise ValidationFailed(problems)
+
+
+def is_known_time_zone(name: str) -> bool:
+    """Whether zoneinfo knows this IANA name."""
+    if not name or name != name.strip():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def time_zone_names() -> list[str]:
+    """Every IANA time zone name, sorted, for the edition form's suggestions."""
+    return sorted(available_timezones())
+
+
+def slugify(text: str) -> str:
+    """A URL slug: lower-case ASCII letters and digits joined by hyphens."""
+    ascii_text = text.encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+
+
+def local_to_utc(local: datetime, zone: ZoneInfo) -> datetime:
+    """An edition's wall-clock time as a UTC instant."""
+    return local.replace(tzinfo=zone).astimezone(UTC)
+
+
+def utc_to_local(instant: datetime, zone: ZoneInfo) -> datetime:
+    """A UTC instant as a naive wall-clock time in the edition's zone (for forms)."""
+    return instant.astimezone(zone).replace(tzinfo=None)
+
+
+def _is_taken(
+    db_session: Session, condition: sa.ColumnElement[bool], saving: Edition | Room | Topic
+) -> bool:
+    """Whether a row other than the one being saved matches: the friendly unique check."""
+    model = type(saving)
+    query = sa.select(model.id).where(condition)
+    if saving.id is not None:
+        query = query.where(model.id != saving.id)
+    return db_session.scalar(query.limit(1)) is not None
+
+
+# --- editions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EditionData:
+    """An edition as an organizer enters it; windows are wall-clock times in `time_zone`."""
+
+    slug: str
+    name: str
+    time_zone: str
+    first_day: date
+    last_day: date
+    day_starts_at: time
+    day_ends_at: time
+    slot_minutes: int
+    proposals_open: datetime
+    proposals_close: datetime
+    signup_opens: datetime
+    signup_closes: datetime
+    feedback_days: int
+    description: str = ""
+
+
+def _minutes(value: time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def edition_problems(data: EditionData) -> dict[str, str]:
+    """Every rule an edition's data breaks, by field."""
+    problems: dict[str, str] = {}
+    if not SLUG_PATTERN.match(data.slug or ""):
+        problems["slug"] = "Use lower-case letters, digits and single hyphens, e.g. spring-2027."
+    if not is_known_time_zone(data.time_zone):
+        problems["time_zone"] = (
+            f"“{data.time_zone}” is not a time zone we know. Use an IANA name such as "
+            "Europe/Stockholm or America/New_York."
+        )
+    if data.last_day < data.first_day:
+        problems["last_day"] = "The last day cannot be before the first day."
+    elif (data.last_day - data.first_day).days >= EDITION_MAX_DAYS:
+        problems["last_day"] = f"An edition can last at most {EDITION_MAX_DAYS} days."
+    if data.day_ends_at <= data.day_starts_at:
+        problems["day_ends_at"] = "The day must end after it starts."
+    if not SLOT_MINUTES_MIN <= data.slot_minutes <= SLOT_MINUTES_MAX:
+        problems["slot_minutes"] = (
+            f"Choose a slot length between {SLOT_MINUTES_MIN} and {SLOT_MINUTES_MAX} minutes."
+        )
+    elif "day_ends_at" not in problems:
+        day_length = _minutes(data.day_ends_at) - _minutes(data.day_starts_at)
+        if day_length % data.slot_minutes:
+            problems["slot_minutes"] = (
+                f"The day ({day_length} minutes) must divide into whole slots of "
+                f"{data.slot_minutes} minutes."
+            )
+    if data.proposals_close <= data.proposals_open:
+        problems["proposals_close"] = "The proposal window must close after it opens."
+    if data.signup_closes <= data.signup_opens:
+        problems["signup_closes"] = "The sign-up window must close after it opens."
+    if not 0 <= data.feedback_days <= FEEDBACK_DAYS_MAX:
+        problems["feedback_days"] = f"Choose between 0 and {FEEDBACK_DAYS_MAX} days."
+    return problems
+
+
+def _apply_edition(edition: Edition, data: EditionData) -> None:
+    zone = ZoneInfo(data.time_zone)
+    edition.slug = data.slug
+    edition.name = data.name.strip()
+    edition.description = data.description.strip()
+    edition.time_zone = data.time_zone
+    edition.first_day = data.first_day
+    edition.last_day = data.last_day
+    edition.day_starts_at = data.day_starts_at
+    edition.day_ends_at = data.day_ends_at
+    edition.slot_minutes = data.slot_minutes
+    edition.proposals_open_at = local_to_utc(data.proposals_open, zone)
+    edition.proposals_close_at = local_to_utc(data.proposals_close, zone)
+    edition.signup_opens_at = local_to_utc(data.signup_opens, zone)
+    edition.signup_closes_at = local_to_utc(data.signup_closes, zone)
+    edition.feedback_days = data.feedback_days
+
+
+def _check_edition(db_session: Session, data: EditionData, edition: Edition) -> None:
+    problems = edition_problems(data)
+    if "slug" not in problems and _is_taken(db_session, Edition.slug == data.slug, edition):
+        problems["slug"] = EDITION_SLUG_TAKEN
+    if edition.is_published and data.slug != edition.slug:
+        # Calendar clients and shared links use the slug; changing it would break them.
+        problems["slug"] = "The address of a published edition cannot change."
+    _raise_problems(problems)
+
+
+def create_edition(db_session: Session, data: EditionData) -> Edition:
+    """Create an unpublished edition."""
+    edition = Edition()
+    _check_edition(db_session, data, edition)
+    with unique_or_raise(db_session, ValidationFailed({"slug": EDITION_SLUG_TAKEN})):
+        _apply_edition(edition, data)
+        db_session.add(edition)
+    return edition
+
+
+def update_edition(db_session: Session, edition: Edition, data: EditionData) -> Edition:
+    """Change an edition's settings; windows are re-read in the (possibly new) time zone."""
+    _check_edition(db_session, data, edition)
+    with unique_or_raise(db_session, ValidationFailed({"slug": EDITION_SLUG_TAKEN})):
+        _apply_edition(edition, data)
+    return edition
+
+
+def edition_data_from(edition: Edition) -> EditionData:
+    """An edition's stored values as the wall-clock data its form shows."""
+    zone = edition.zone
+    return EditionData(
+        slug=edition.slug,
+        name=edition.name,
+        description=edition.description,
+        time_zone=edition.time_zone,
+        first_day=edition.first_day,
+        last_day=edition.last_day,
+        day_starts_at=edition.day_starts_at,
+        day_ends_at=edition.day_ends_at,
+        slot_minutes=edition.slot_minutes,
+        proposals_open=utc_to_local(edition.proposals_open_at, zone),
+        proposals_close=utc_to_local(edition.proposals_close_at, zone),
+        signup_opens=utc_to_local(edition.signup_opens_at, zone),
+        signup_closes=utc_to_local(edition.signup_closes_at, zone),
+        feedback_days=edition.feedback_days,
+    )
+
+
+def is_visible(edition: Edition, *, is_organizer: bool, now: datetime) -> bool:
+    """Organizers see every edition; employees once proposals open or it is published."""
+    return is_organizer or edition.is_published or edition.proposals_open_at <= now
+
+
+def visible_editions(*, is_organizer: bool, now: datetime) -> sa.Select[tuple[Edition]]:
+    """The editions `is_visible` allows, newest first."""
+    query = sa.select(Edition).order_by(Edition.first_day.desc(), Edition.id.desc())
+    if not is_organizer:
+        query = query.where(sa.or_(Edition.is_published, Edition.proposals_open_at <= now))
+    return query
+
+
+def default_edition_data(today: date, time_zone: str) -> EditionData:
+    """Sensible starting values for a new edition about three months from today."""
+    about_then = today + timedelta(days=90)
+    first_day = about_then - timedelta(days=about_then.weekday())  # a Monday
+    return EditionData(
+        slug=f"learning-week-{first_day.isoformat()[:7]}",
+        name=f"Learning Week {first_day:%B %Y}",
+        time_zone=time_zone,
+        first_day=first_day,
+        last_day=first_day + timedelta(days=4),
+        day_starts_at=time(9, 0),
+        day_ends_at=time(17, 0),
+        slot_minutes=30,
+        proposals_open=datetime.combine(today, time(9, 0)),
+        proposals_close=datetime.combine(first_day - timedelta(days=35), time(17, 0)),
+        signup_opens=datetime.combine(first_day - timedelta(days=21), time(9, 0)),
+        signup_closes=datetime.combine(first_day + timedelta(days=4), time(17, 0)),
+        feedback_days=14,
+    )
+
+
+# --- rooms ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoomData:
+    name: str
+    kind: RoomKind
+    capacity: int
+    location: str = ""
+    equipment: tuple[str, ...] = field(default_factory=tuple)
+    meeting_url: str | None = None
+    is_active: bool = True
+
+
+def room_problems(data: RoomData) -> dict[str, str]:
+    """Every rule a room's data breaks, by field."""
+    problems: dict[str, str] = {}
+    if not data.name.strip():
+        problems["name"] = "Give the room a name."
+    if not ROOM_CAPACITY_MIN <= data.capacity <= ROOM_CAPACITY_MAX:
+        problems["capacity"] = (
+            f"Capacity must be between {ROOM_CAPACITY_MIN} and {ROOM_CAPACITY_MAX:,} people."
+        )
+    known_equipment = {tag.value for tag in Equipment}
+    unknown = [tag for tag in data.equipment if tag not in known_equipment]
+    if unknown:
+        problems["equipment"] = f"Unknown equipment: {', '.join(unknown)}."
+    if data.kind == RoomKind.ONLINE and not data.meeting_url:
+        problems["meeting_url"] = "An online room needs the meeting link attendees will use."
+    return problems
+
+
+def _save_room(db_session: Session, room: Room, data: RoomData) -> Room:
+    problems = room_problems(data)
+    same_name = sa.func.lower(Room.name) == data.name.strip().lower()
+    if "name" not in problems and _is_taken(db_session, same_name, room):
+        problems["name"] = ROOM_NAME_TAKEN
+    _raise_problems(problems)
+    with unique_or_raise(db_session, ValidationFailed({"name": ROOM_NAME_TAKEN})):
+        room.name = data.name.strip()
+        room.kind = data.kind
+        room.capacity = data.capacity
+        room.location = data.location.strip()
+        room.equipment = sorted(set(data.equipment))
+        room.meeting_url = (data.meeting_url or "").strip() or None
+        room.is_active = data.is_active
+        db_session.add(room)
+    return room
+
+
+def create_room(db_session: Session, data: RoomData) -> Room:
+    """Add a physical or online room."""
+    return _save_room(db_session, Room(), data)
+
+
+def update_room(db_session: Session, room: Room, data: RoomData) -> Room:
+    """Change a room; deactivating keeps it for past runs but offers it no more."""
+    return _save_room(db_session, room, data)
+
+
+# --- topics -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TopicData:
+    name: str
+    slug: str
+    colour: str
+
+
+def topic_problems(data: TopicData) -> dict[str, str]:
+    """Every rule a topic's data breaks, by field."""
+    problems: dict[str, str] = {}
+    if not data.name.strip():
+        problems["name"] = "Give the topic a name."
+    if not SLUG_PATTERN.match(data.slug or ""):
+        problems["slug"] = "Use lower-case letters, digits and single hyphens, e.g. data-science."
+    if not COLOUR_PATTERN.match(data.colour or ""):
+        problems["colour"] = "Use a colour such as #3366cc."
+    return problems
+
+
+def _save_topic(db_session: Session, topic: Topic, data: TopicData) -> Topic:
+    problems = topic_problems(data)
+    same_name = sa.func.lower(Topic.name) == data.name.strip().lower()
+    if "name" not in problems and _is_taken(db_session, same_name, topic):
+        problems["name"] = "Another topic already has this name."
+    if "slug" not in problems and _is_taken(db_session, Topic.slug == data.slug, topic):
+        problems["slug"] = "Another topic already uses this address."
+    _raise_problems(problems)
+    with unique_or_raise(db_session, ValidationFailed({"name": TOPIC_TAKEN})):
+        topic.name = data.name.strip()
+        topic.slug = data.slug
+        topic.colour = data.colour.lower()
+        db_session.add(topic)
+    return topic
+
+
+def create_topic(db_session: Session, data: TopicData) -> Topic:
+    """Add a topic."""
+    return _save_topic(db_session, Topic(), data)
+
+
+def update_topic(db_session: Session, topic: Topic, data: TopicData) -> Topic:
+    """Rename or recolour a topic."""
+    return _save_topic(db_session, topic, data)

@@ -1,0 +1,178 @@
+"""Edition pages for everyone, and edition, room and topic management for organizers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from learningweek.accounts.permissions import organizer_required
+from learningweek.database import utcnow
+from learningweek.editions import bp, services
+from learningweek.editions.forms import EditionForm, RoomForm, TopicForm
+from learningweek.editions.models import Edition, Room, Topic
+from learningweek.errors import DomainError
+from learningweek.extensions import db
+from learningweek.forms import attach_domain_error, render_form_page
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The editions this person can see, newest first."""
+    editions = db.session.scalars(
+        services.visible_editions(is_organizer=current_user.is_organizer, now=utcnow())
+    ).all()
+    return render_template("editions/index.html", editions=editions, now=utcnow())
+
+
+@bp.get("/editions/<slug>")
+@login_required
+def detail(slug: str):
+    """One edition: its days, daily grid and windows in its own time zone."""
+    edition = db.first_or_404(sa.select(Edition).where(Edition.slug == slug))
+    if not services.is_visible(edition, is_organizer=current_user.is_organizer, now=utcnow()):
+        abort(404)
+    return render_template("editions/detail.html", edition=edition, now=utcnow())
+
+
+# --- organizer pages --------------------------------------------------------------------
+
+
+@bp.get("/organize/editions")
+@organizer_required
+def manage():
+    """Every edition, for organizers."""
+    editions = db.session.scalars(services.visible_editions(is_organizer=True, now=utcnow()))
+    return render_template("editions/manage.html", editions=editions.all())
+
+
+def _save_with(form, save, template: str, success: str, **context):
+    """Validate, call one service, commit and go back; otherwise show the form's errors."""
+    if form.validate_on_submit():
+        try:
+            saved = save()
+        except DomainError as error:
+            db.session.rollback()
+            attach_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(success.format(name=saved.name), "success")
+            return None
+    return render_form_page(template, form, time_zones=services.time_zone_names(), **context)
+
+
+@bp.route("/organize/editions/new", methods=["GET", "POST"])
+@organizer_required
+def create():
+    """Create an edition, starting from sensible defaults."""
+    defaults = services.default_edition_data(
+        utcnow().date(), current_app.config["LEARNINGWEEK_DEFAULT_TIME_ZONE"]
+    )
+    form = EditionForm(data=asdict(defaults))
+    page = _save_with(
+        form,
+        lambda: services.create_edition(db.session, form.edition_data()),
+        "editions/edition_form.html",
+        "{name} is created.",
+        edition=None,
+    )
+    return page or redirect(url_for("editions.manage"))
+
+
+@bp.route("/organize/editions/<int:edition_id>/edit", methods=["GET", "POST"])
+@organizer_required
+def edit(edition_id: int):
+    """Change an edition's settings."""
+    edition = db.get_or_404(Edition, edition_id)
+    form = EditionForm(data=asdict(services.edition_data_from(edition)))
+    page = _save_with(
+        form,
+        lambda: services.update_edition(db.session, edition, form.edition_data()),
+        "editions/edition_form.html",
+        "{name} is saved.",
+        edition=edition,
+    )
+    return page or redirect(url_for("editions.manage"))
+
+
+@bp.get("/organize/rooms")
+@organizer_required
+def rooms():
+    """Physical and online rooms."""
+    all_rooms = db.session.scalars(
+        sa.select(Room).order_by(Room.is_active.desc(), Room.kind, sa.func.lower(Room.name))
+    ).all()
+    return render_template("editions/rooms.html", rooms=all_rooms)
+
+
+@bp.route("/organize/rooms/new", methods=["GET", "POST"])
+@organizer_required
+def create_room():
+    """Add a room."""
+    form = RoomForm()
+    page = _save_with(
+        form,
+        lambda: services.create_room(db.session, form.room_data()),
+        "editions/room_form.html",
+        "{name} is added.",
+        room=None,
+    )
+    return page or redirect(url_for("editions.rooms"))
+
+
+@bp.route("/organize/rooms/<int:room_id>/edit", methods=["GET", "POST"])
+@organizer_required
+def edit_room(room_id: int):
+    """Change a room."""
+    room = db.get_or_404(Room, room_id)
+    form = RoomForm(obj=room)
+    page = _save_with(
+        form,
+        lambda: services.update_room(db.session, room, form.room_data()),
+        "editions/room_form.html",
+        "{name} is saved.",
+        room=room,
+    )
+    return page or redirect(url_for("editions.rooms"))
+
+
+@bp.get("/organize/topics")
+@organizer_required
+def topics():
+    """Topics sessions are tagged with."""
+    all_topics = db.session.scalars(sa.select(Topic).order_by(sa.func.lower(Topic.name))).all()
+    return render_template("editions/topics.html", topics=all_topics)
+
+
+@bp.route("/organize/topics/new", methods=["GET", "POST"])
+@organizer_required
+def create_topic():
+    """Add a topic."""
+    form = TopicForm()
+    page = _save_with(
+        form,
+        lambda: services.create_topic(db.session, form.topic_data()),
+        "editions/topic_form.html",
+        "{name} is added.",
+        topic=None,
+    )
+    return page or redirect(url_for("editions.topics"))
+
+
+@bp.route("/organize/topics/<int:topic_id>/edit", methods=["GET", "POST"])
+@organizer_required
+def edit_topic(topic_id: int):
+    """Rename or recolour a topic."""
+    topic = db.get_or_404(Topic, topic_id)
+    form = TopicForm(obj=topic)
+    page = _save_with(
+        form,
+        lambda: services.update_topic(db.session, topic, form.topic_data()),
+        "editions/topic_form.html",
+        "{name} is saved.",
+        topic=topic,
+    )
+    return page or redirect(url_for("editions.topics"))

@@ -1,0 +1,73 @@
+"""Domain errors and the HTTP error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+from learningweek.extensions import db
+
+
+class DomainError(Exception):
+    """A rule of the product refused an action; the message is safe to show to users.
+
+    `field` names the form field the message belongs to, when there is one.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotAllowed(DomainError):
+    """The actor may not perform this action."""
+
+
+class ValidationFailed(DomainError):
+    """Data broke one or more rules; `problems` maps each field to its message."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        field_name, message = next(iter(problems.items()))
+        super().__init__(message, field=field_name)
+        self.problems = problems
+
+
+ERROR_TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Too large",
+    500: "Something went wrong",
+}
+
+
+def _render_http_error(error: HTTPException):
+    code = error.code or 500
+    title = ERROR_TITLES.get(code, error.name)
+    return render_template("errors/error.html", code=code, title=title, error=error), code
+
+
+def _render_domain_error(error: DomainError):
+    # A DomainError that no view caught is still the user's mistake, not ours.
+    db.session.rollback()
+    return (
+        render_template("errors/error.html", code=400, title="Not possible", message=str(error)),
+        400,
+    )
+
+
+def _render_server_error(error: Exception):
+    db.session.rollback()
+    return render_template("errors/error.html", code=500, title=ERROR_TITLES[500]), 500
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Render HTTP errors in the site layout; roll back before showing a 500."""
+    app.register_error_handler(HTTPException, _render_http_error)
+    app.register_error_handler(DomainError, _render_domain_error)
+    app.register_error_handler(500, _render_server_error)

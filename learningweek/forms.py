@@ -1,0 +1,53 @@
+"""Form building blocks shared by every feature's forms."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import render_template
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, ValidationError, widgets
+
+from learningweek.errors import DomainError
+
+
+def strip(value):
+    """Field filter: surrounding white space is never meant."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for buttons that change state."""
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def http_url(form, field) -> None:
+    """Accept only absolute http(s) URLs: other schemes (javascript:, data:) are unsafe."""
+    if not field.data:
+        return
+    parts = urlsplit(field.data.strip())
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ValidationError("Enter a full link starting with https:// or http://.")
+
+
+def attach_domain_error(form: FlaskForm, error: DomainError) -> None:
+    """Show a service's refusal next to the fields it concerns, or above the form."""
+    problems = getattr(error, "problems", None) or {error.field: error.message}
+    for field_name, message in problems.items():
+        field = form._fields.get(field_name) if field_name else None
+        if field is None:
+            form.form_errors.append(message)
+        else:
+            field.errors = [*field.errors, message]
+
+
+def render_form_page(template: str, form: FlaskForm, **context):
+    """Render a page around a form; a form with errors answers 422, so bad input is a 4xx."""
+    status = 422 if form.errors else 200
+    return render_template(template, form=form, **context), status

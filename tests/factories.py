@@ -1,0 +1,91 @@
+"""Plain factory functions: sensible defaults, any field overridable by keyword.
+
+Each commits, so what it makes is visible to requests made with the test client.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+
+from werkzeug.security import generate_password_hash
+
+from learningweek.accounts.models import User
+from learningweek.editions.models import Edition, Room, Topic
+from learningweek.enums import Equipment, RoomKind
+from learningweek.extensions import db
+
+DEFAULT_PASSWORD = "correct horse battery"
+_numbers = itertools.count(1)
+
+
+@cache
+def _fast_password_hash() -> str:
+    # One cheap hash shared by every test user: scrypt per user would dominate the run.
+    return generate_password_hash(DEFAULT_PASSWORD, method="pbkdf2:sha256:1000")
+
+
+def make_user(**overrides) -> User:
+    n = next(_numbers)
+    values = {
+        "email": f"person{n}@example.com",
+        "display_name": f"Person {n}",
+        "department": "Engineering",
+        "password_hash": _fast_password_hash(),
+    }
+    user = User(**(values | overrides))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_organizer(**overrides) -> User:
+    return make_user(**({"is_organizer": True} | overrides))
+
+
+def make_edition(**overrides) -> Edition:
+    n = next(_numbers)
+    first_day = overrides.pop("first_day", date(2027, 3, 8))
+    values = {
+        "slug": f"edition-{n}",
+        "name": f"Learning Week {n}",
+        "time_zone": "Europe/Stockholm",
+        "first_day": first_day,
+        "last_day": first_day + timedelta(days=4),
+        "day_starts_at": time(9, 0),
+        "day_ends_at": time(17, 0),
+        "slot_minutes": 30,
+        "proposals_open_at": datetime(2027, 1, 4, 8, tzinfo=UTC),
+        "proposals_close_at": datetime(2027, 2, 1, 16, tzinfo=UTC),
+        "signup_opens_at": datetime(2027, 2, 15, 8, tzinfo=UTC),
+        "signup_closes_at": datetime(2027, 3, 12, 11, tzinfo=UTC),
+        "feedback_days": 14,
+    }
+    edition = Edition(**(values | overrides))
+    db.session.add(edition)
+    db.session.commit()
+    return edition
+
+
+def make_room(**overrides) -> Room:
+    n = next(_numbers)
+    values = {
+        "name": f"Room {n}",
+        "kind": RoomKind.PHYSICAL,
+        "capacity": 20,
+        "location": "Building A",
+        "equipment": [Equipment.PROJECTOR.value],
+    }
+    room = Room(**(values | overrides))
+    db.session.add(room)
+    db.session.commit()
+    return room
+
+
+def make_topic(**overrides) -> Topic:
+    n = next(_numbers)
+    topic = Topic(**({"name": f"Topic {n}", "slug": f"topic-{n}", "colour": "#336699"} | overrides))
+    db.session.add(topic)
+    db.session.commit()
+    return topic
