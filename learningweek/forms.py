@@ -6,9 +6,20 @@ from urllib.parse import urlsplit
 
 from flask import render_template
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, ValidationError, widgets
+from wtforms import IntegerField, SelectMultipleField, ValidationError, widgets
 
 from learningweek.errors import DomainError
+
+MAX_PAGE = 100_000
+
+
+def page_number(raw: str | None) -> int:
+    """A 1-based page number from a query string; nonsense or out-of-range means page 1."""
+    try:
+        number = int(raw or 1)
+    except ValueError:
+        return 1
+    return number if 1 <= number <= MAX_PAGE else 1
 
 
 def strip(value):
@@ -18,6 +29,16 @@ def strip(value):
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for buttons that change state."""
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose parse error speaks plainly."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a whole number.") from None
 
 
 class MultiCheckboxField(SelectMultipleField):

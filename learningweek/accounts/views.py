@@ -12,7 +12,7 @@ from learningweek.accounts.models import User
 from learningweek.accounts.permissions import is_safe_redirect_target, organizer_required
 from learningweek.errors import DomainError
 from learningweek.extensions import db
-from learningweek.forms import EmptyForm, attach_domain_error, render_form_page
+from learningweek.forms import EmptyForm, attach_domain_error, page_number, render_form_page
 
 
 def _home():
@@ -132,6 +132,7 @@ def people():
     role = request.args.get("role", "")
     pagination = db.paginate(
         services.search_people(search, role=role),
+        page=page_number(request.args.get("page")),
         per_page=current_app.config["LEARNINGWEEK_PEOPLE_PER_PAGE"],
         error_out=False,
     )

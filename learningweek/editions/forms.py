@@ -7,8 +7,8 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    IntegerField,
     RadioField,
+    SelectChoice,
     StringField,
     TextAreaField,
     TimeField,
@@ -27,7 +27,7 @@ from learningweek.editions.models import (
 )
 from learningweek.editions.services import EditionData, RoomData, TopicData, slugify
 from learningweek.enums import Equipment, RoomKind
-from learningweek.forms import MultiCheckboxField, http_url, strip
+from learningweek.forms import MultiCheckboxField, WholeNumberField, http_url, strip
 
 WALL_CLOCK_HINT = "In the edition's time zone."
 
@@ -63,7 +63,7 @@ class EditionForm(FlaskForm):
     last_day = DateField("Last day", validators=[InputRequired(message="Enter a date.")])
     day_starts_at = TimeField("Day starts at", validators=[InputRequired(message="Enter a time.")])
     day_ends_at = TimeField("Day ends at", validators=[InputRequired(message="Enter a time.")])
-    slot_minutes = IntegerField(
+    slot_minutes = WholeNumberField(
         "Slot length (minutes)",
         validators=[InputRequired(message="Enter a whole number of minutes.")],
         render_kw={"min": SLOT_MINUTES_MIN, "max": SLOT_MINUTES_MAX},
@@ -72,7 +72,7 @@ class EditionForm(FlaskForm):
     proposals_close = _window_field("Proposals close")
     signup_opens = _window_field("Sign-up opens")
     signup_closes = _window_field("Sign-up closes")
-    feedback_days = IntegerField(
+    feedback_days = WholeNumberField(
         "Feedback window (days after each run)",
         validators=[InputRequired(message="Enter a whole number of days.")],
         render_kw={"min": 0, "max": FEEDBACK_DAYS_MAX},
@@ -103,11 +103,11 @@ class RoomForm(FlaskForm):
     name = StringField("Name", validators=[InputRequired(), Length(max=120)], filters=[strip])
     kind = RadioField(
         "Kind",
-        choices=[(kind.value, kind.label) for kind in RoomKind],
+        choices=[SelectChoice(kind.value, kind.label) for kind in RoomKind],
         default=RoomKind.PHYSICAL.value,
         validators=[InputRequired(message="Choose physical or online.")],
     )
-    capacity = IntegerField(
+    capacity = WholeNumberField(
         "Capacity",
         validators=[InputRequired(message="Enter a whole number of people.")],
         render_kw={"min": ROOM_CAPACITY_MIN, "max": ROOM_CAPACITY_MAX},
@@ -120,7 +120,7 @@ class RoomForm(FlaskForm):
         description="Building and floor, so people find it.",
     )
     equipment = MultiCheckboxField(
-        "Equipment", choices=[(tag.value, tag.label) for tag in Equipment]
+        "Equipment", choices=[SelectChoice(tag.value, tag.label) for tag in Equipment]
     )
     meeting_url = URLField(
         "Meeting link",

@@ -1,0 +1,48 @@
+"""Every route of the app with its placeholders filled, so tests can walk them all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+
+from tests.factories import make_edition, make_room, make_topic, make_user
+
+# Logging out when not logged in is harmless, so it needs no login either.
+PUBLIC_ENDPOINTS = {"static", "accounts.login", "accounts.register", "accounts.logout"}
+
+
+@dataclass(frozen=True)
+class Route:
+    endpoint: str
+    url: str
+    methods: frozenset[str]
+
+    @property
+    def is_organizer_only(self) -> bool:
+        return self.url.startswith("/organize/")
+
+
+def existing_objects() -> dict[str, object]:
+    """One row of each kind, to fill URL placeholders."""
+    edition = make_edition(slug="walk-edition")
+    return {
+        "edition_id": edition.id,
+        "slug": edition.slug,
+        "room_id": make_room().id,
+        "topic_id": make_topic().id,
+        "user_id": make_user().id,
+    }
+
+
+def all_routes(app: Flask, values: dict[str, object]) -> list[Route]:
+    """Every rule except static files, built with `values` for its arguments."""
+    routes = []
+    adapter = app.url_map.bind("localhost")
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        arguments = {name: values[name] for name in rule.arguments}
+        url = adapter.build(rule.endpoint, arguments)
+        routes.append(Route(rule.endpoint, url, frozenset(rule.methods - {"HEAD", "OPTIONS"})))
+    return routes

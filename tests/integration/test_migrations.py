@@ -1,0 +1,57 @@
+"""`flask db upgrade` on an empty database gives exactly the models, and downgrades cleanly."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from learningweek.extensions import db
+from tests.conftest import make_test_config, temporary_postgres_database
+
+
+@contextmanager
+def empty_database(server_url, tmp_path) -> Iterator[str]:
+    if server_url is None:
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
+        return
+    with temporary_postgres_database(server_url, label="migrations_") as url:
+        yield url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def migrated_app(server_url, tmp_path):
+    from learningweek import create_app
+
+    with empty_database(server_url, tmp_path) as url:
+        app = create_app(make_test_config(url))
+        with app.app_context():
+            upgrade()
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _differences() -> list:
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def test_upgrade_creates_exactly_the_models(migrated_app):
+    assert _differences() == []
+
+
+def test_upgrade_creates_every_table(migrated_app):
+    tables = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+
+    assert tables == set(db.metadata.tables)
+
+
+def test_downgrade_to_base_removes_everything(migrated_app):
+    downgrade(revision="base")
+
+    assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
