@@ -77,3 +77,12 @@ def test_unicode_and_long_input_are_kept_as_given(client):
     )
 
     assert "Zoë Ångström-李" in page(client.get("/account")).find(id="display_name")["value"]
+
+
+def test_nul_characters_are_refused_with_a_clear_message(client):
+    make_user(email="mei@example.com")
+
+    response = client.post("/login", data={"email": "mei@example.com\x00", "password": "x"})
+
+    assert response.status_code == 400
+    assert "NUL character" in page(response).get_text()
