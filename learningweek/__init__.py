@@ -38,11 +38,11 @@ def create_app(config_object: object | str | None = None) -> Flask:
 
     from learningweek.cli import register_commands
     from learningweek.errors import register_error_handlers
-    from learningweek.input_guards import register_input_guards
+    from learningweek.security import register_security
     from learningweek.templating import register_template_helpers
 
     register_error_handlers(app)
-    register_input_guards(app)
+    register_security(app)
     register_template_helpers(app)
     register_commands(app)
     return app

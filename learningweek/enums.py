@@ -7,6 +7,10 @@ class RoomKind(StrEnum):
     PHYSICAL = "physical"
     ONLINE = "online"
 
+    @classmethod
+    def values(cls) -> set[str]:
+        return {member.value for member in cls}
+
     @property
     def label(self) -> str:
         return {RoomKind.PHYSICAL: "Physical room", RoomKind.ONLINE: "Online room"}[self]

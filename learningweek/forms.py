@@ -27,6 +27,26 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+class RuleCheckedForm(FlaskForm):
+    """A form that also shows the service's rules, so every problem appears in one round.
+
+    Subclasses return the service's pure `*_problems(data)` for whatever parsed; the
+    service checks again when saving, so this only moves messages earlier.
+    """
+
+    def rule_problems(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def validate(self, extra_validators=None) -> bool:
+        is_shape_valid = super().validate(extra_validators)
+        for field_name, message in self.rule_problems().items():
+            field = self._fields.get(field_name)
+            # A field that failed to parse already says what is wrong with it.
+            if field is not None and not field.errors:
+                field.errors = [message]
+        return is_shape_valid and not self.errors
+
+
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for buttons that change state."""
 

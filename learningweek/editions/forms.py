@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -25,9 +24,23 @@ from learningweek.editions.models import (
     SLOT_MINUTES_MIN,
     SLUG_MAX_LENGTH,
 )
-from learningweek.editions.services import EditionData, RoomData, TopicData, slugify
+from learningweek.editions.services import (
+    EditionData,
+    RoomData,
+    TopicData,
+    edition_problems,
+    room_problems,
+    slugify,
+    topic_problems,
+)
 from learningweek.enums import Equipment, RoomKind
-from learningweek.forms import MultiCheckboxField, WholeNumberField, http_url, strip
+from learningweek.forms import (
+    MultiCheckboxField,
+    RuleCheckedForm,
+    WholeNumberField,
+    http_url,
+    strip,
+)
 
 WALL_CLOCK_HINT = "In the edition's time zone."
 
@@ -41,7 +54,7 @@ def _window_field(label: str) -> DateTimeLocalField:
     )
 
 
-class EditionForm(FlaskForm):
+class EditionForm(RuleCheckedForm):
     """An edition's name, days, daily grid and windows."""
 
     name = StringField("Name", validators=[InputRequired(), Length(max=120)], filters=[strip])
@@ -96,8 +109,11 @@ class EditionForm(FlaskForm):
             feedback_days=self.feedback_days.data,
         )
 
+    def rule_problems(self) -> dict[str, str]:
+        return edition_problems(self.edition_data())
 
-class RoomForm(FlaskForm):
+
+class RoomForm(RuleCheckedForm):
     """A physical or online room."""
 
     name = StringField("Name", validators=[InputRequired(), Length(max=120)], filters=[strip])
@@ -133,7 +149,7 @@ class RoomForm(FlaskForm):
     def room_data(self) -> RoomData:
         return RoomData(
             name=self.name.data,
-            kind=RoomKind(self.kind.data),
+            kind=RoomKind(self.kind.data) if self.kind.data in RoomKind.values() else None,
             capacity=self.capacity.data,
             location=self.location.data or "",
             equipment=tuple(self.equipment.data or ()),
@@ -141,8 +157,11 @@ class RoomForm(FlaskForm):
             is_active=self.is_active.data,
         )
 
+    def rule_problems(self) -> dict[str, str]:
+        return room_problems(self.room_data())
 
-class TopicForm(FlaskForm):
+
+class TopicForm(RuleCheckedForm):
     """A topic's name, address and colour."""
 
     name = StringField("Name", validators=[InputRequired(), Length(max=80)], filters=[strip])
@@ -157,6 +176,9 @@ class TopicForm(FlaskForm):
     def topic_data(self) -> TopicData:
         return TopicData(
             name=self.name.data,
-            slug=self.slug.data or slugify(self.name.data),
+            slug=self.slug.data or slugify(self.name.data or ""),
             colour=self.colour.data,
         )
+
+    def rule_problems(self) -> dict[str, str]:
+        return topic_problems(self.topic_data())

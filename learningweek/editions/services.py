@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -42,20 +43,23 @@ def _raise_problems(problems: dict[str, str]) -> None:
         raise ValidationFailed(problems)
 
 
-def is_known_time_zone(name: str) -> bool:
-    """Whether zoneinfo knows this IANA name."""
-    if not name or name != name.strip():
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+@cache
+def _known_time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def is_known_time_zone(name: str | None) -> bool:
+    """Whether zoneinfo knows this exact IANA name.
+
+    A set lookup, not `ZoneInfo(name)`: that would treat the name as a file path
+    and fail in surprising ways on long or odd input.
+    """
+    return name in _known_time_zones()
 
 
 def time_zone_names() -> list[str]:
     """Every IANA time zone name, sorted, for the edition form's suggestions."""
-    return sorted(available_timezones())
+    return sorted(_known_time_zones())
 
 
 def slugify(text: str) -> str:
@@ -112,8 +116,15 @@ def _minutes(value: time) -> int:
     return value.hour * 60 + value.minute
 
 
+def _given(*values: object) -> bool:
+    return all(value is not None for value in values)
+
+
 def edition_problems(data: EditionData) -> dict[str, str]:
-    """Every rule an edition's data breaks, by field."""
+    """Every rule an edition's data breaks, by field.
+
+    Values a form could not parse arrive as None; rules that need them are skipped.
+    """
     problems: dict[str, str] = {}
     if not SLUG_PATTERN.match(data.slug or ""):
         problems["slug"] = "Use lower-case letters, digits and single hyphens, e.g. spring-2027."
@@ -122,28 +133,32 @@ def edition_problems(data: EditionData) -> dict[str, str]:
             f"“{data.time_zone}” is not a time zone we know. Use an IANA name such as "
             "Europe/Stockholm or America/New_York."
         )
-    if data.last_day < data.first_day:
-        problems["last_day"] = "The last day cannot be before the first day."
-    elif (data.last_day - data.first_day).days >= EDITION_MAX_DAYS:
-        problems["last_day"] = f"An edition can last at most {EDITION_MAX_DAYS} days."
-    if data.day_ends_at <= data.day_starts_at:
+    if _given(data.first_day, data.last_day):
+        if data.last_day < data.first_day:
+            problems["last_day"] = "The last day cannot be before the first day."
+        elif (data.last_day - data.first_day).days >= EDITION_MAX_DAYS:
+            problems["last_day"] = f"An edition can last at most {EDITION_MAX_DAYS} days."
+    if _given(data.day_starts_at, data.day_ends_at) and data.day_ends_at <= data.day_starts_at:
         problems["day_ends_at"] = "The day must end after it starts."
-    if not SLOT_MINUTES_MIN <= data.slot_minutes <= SLOT_MINUTES_MAX:
-        problems["slot_minutes"] = (
-            f"Choose a slot length between {SLOT_MINUTES_MIN} and {SLOT_MINUTES_MAX} minutes."
-        )
-    elif "day_ends_at" not in problems:
-        day_length = _minutes(data.day_ends_at) - _minutes(data.day_starts_at)
-        if day_length % data.slot_minutes:
+    if data.slot_minutes is not None:
+        if not SLOT_MINUTES_MIN <= data.slot_minutes <= SLOT_MINUTES_MAX:
             problems["slot_minutes"] = (
-                f"The day ({day_length} minutes) must divide into whole slots of "
-                f"{data.slot_minutes} minutes."
+                f"Choose a slot length between {SLOT_MINUTES_MIN} and {SLOT_MINUTES_MAX} minutes."
             )
-    if data.proposals_close <= data.proposals_open:
+        elif _given(data.day_starts_at, data.day_ends_at) and "day_ends_at" not in problems:
+            day_length = _minutes(data.day_ends_at) - _minutes(data.day_starts_at)
+            if day_length % data.slot_minutes:
+                problems["slot_minutes"] = (
+                    f"The day ({day_length} minutes) must divide into whole slots of "
+                    f"{data.slot_minutes} minutes."
+                )
+    if _given(data.proposals_open, data.proposals_close) and (
+        data.proposals_close <= data.proposals_open
+    ):
         problems["proposals_close"] = "The proposal window must close after it opens."
-    if data.signup_closes <= data.signup_opens:
+    if _given(data.signup_opens, data.signup_closes) and data.signup_closes <= data.signup_opens:
         problems["signup_closes"] = "The sign-up window must close after it opens."
-    if not 0 <= data.feedback_days <= FEEDBACK_DAYS_MAX:
+    if data.feedback_days is not None and not 0 <= data.feedback_days <= FEEDBACK_DAYS_MAX:
         problems["feedback_days"] = f"Choose between 0 and {FEEDBACK_DAYS_MAX} days."
     return problems
 
@@ -266,9 +281,9 @@ class RoomData:
 def room_problems(data: RoomData) -> dict[str, str]:
     """Every rule a room's data breaks, by field."""
     problems: dict[str, str] = {}
-    if not data.name.strip():
+    if not (data.name or "").strip():
         problems["name"] = "Give the room a name."
-    if not ROOM_CAPACITY_MIN <= data.capacity <= ROOM_CAPACITY_MAX:
+    if data.capacity is not None and not ROOM_CAPACITY_MIN <= data.capacity <= ROOM_CAPACITY_MAX:
         problems["capacity"] = (
             f"Capacity must be between {ROOM_CAPACITY_MIN} and {ROOM_CAPACITY_MAX:,} people."
         )
@@ -322,7 +337,7 @@ class TopicData:
 def topic_problems(data: TopicData) -> dict[str, str]:
     """Every rule a topic's data breaks, by field."""
     problems: dict[str, str] = {}
-    if not data.name.strip():
+    if not (data.name or "").strip():
         problems["name"] = "Give the topic a name."
     if not SLUG_PATTERN.match(data.slug or ""):
         problems["slug"] = "Use lower-case letters, digits and single hyphens, e.g. data-science."

@@ -86,3 +86,12 @@ def test_nul_characters_are_refused_with_a_clear_message(client):
 
     assert response.status_code == 400
     assert "NUL character" in page(response).get_text()
+
+
+def test_pages_carry_security_headers(client):
+    response = client.get("/login")
+
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]

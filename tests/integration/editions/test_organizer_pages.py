@@ -285,3 +285,15 @@ def test_empty_lists_invite_the_first_entry(organizer):
     ):
         empty = page(organizer.get(url)).select_one(".empty")
         assert empty.find("a")["href"] == link
+
+
+def test_all_problems_of_a_form_show_in_one_round(organizer):
+    response = organizer.post(
+        "/organize/rooms/new",
+        data={"name": "", "kind": "online", "capacity": "0", "meeting_url": ""},
+    )
+
+    assert response.status_code == 422
+    assert "required" in field_error(response, "name")
+    assert "between 1 and 5,000" in field_error(response, "capacity")
+    assert "needs the meeting link" in field_error(response, "meeting_url")

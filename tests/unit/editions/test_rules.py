@@ -113,8 +113,10 @@ def test_wall_clock_window_becomes_utc_with_daylight_saving():
         ("Nowhere/Land", False),
         ("", False),
         ("../../etc/passwd", False),
+        ("x" * 5000, False),
+        (None, False),
     ],
-    ids=["stockholm", "sao-paulo", "utc", "unknown", "empty", "path"],
+    ids=["stockholm", "sao-paulo", "utc", "unknown", "empty", "path", "very-long", "none"],
 )
 def test_known_time_zones(name, known):
     assert is_known_time_zone(name) is known
