@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask
+from flask import Flask, request
 
 import config as config_module
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def create_app(config_object: object | str | None = None) -> Flask:
@@ -51,6 +53,7 @@ def create_app(config_object: object | str | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from learningweek import models  # noqa: F401  (every model is mapped before first use)
     from learningweek.accounts.services import load_user
+    from learningweek.database import begin_write_transaction
     from learningweek.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -61,6 +64,12 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Please log in to see this page."
     login_manager.login_message_category = "info"
     login_manager.user_loader(lambda login_id: load_user(db.session, login_id))
+
+    @app.before_request
+    def start_writes_as_writer() -> None:
+        # Before the login lookup reads anything, so the whole request is one writer.
+        if request.method not in SAFE_METHODS:
+            begin_write_transaction(db.session)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -95,10 +95,27 @@ def _configure_sqlite(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
+# Execution option that makes a SQLite transaction start with BEGIN IMMEDIATE.
+SQLITE_IMMEDIATE = "learningweek_sqlite_immediate"
+
+
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(connection: sa.Connection) -> None:
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        immediate = connection.get_execution_options().get(SQLITE_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_write_transaction(db_session: Session) -> None:
+    """Start the session's transaction as a writer, before it reads what it will decide on.
+
+    On SQLite a deferred transaction that reads and then writes fails with "database
+    is locked" if another writer committed in between; BEGIN IMMEDIATE queues it
+    behind that writer instead (up to the busy timeout). PostgreSQL needs nothing
+    here: services lock the rows they decide on. Has no effect once the session's
+    transaction has begun.
+    """
+    db_session.connection(execution_options={SQLITE_IMMEDIATE: True})
 
 
 def is_unique_violation(error: sa.exc.IntegrityError) -> bool:
