@@ -75,6 +75,10 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from learningweek.accounts import bp as accounts_bp
     from learningweek.editions import bp as editions_bp
+    from learningweek.notifications import bp as notifications_bp
+    from learningweek.proposals import bp as proposals_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(editions_bp)
+    app.register_blueprint(proposals_bp)
+    app.register_blueprint(notifications_bp)

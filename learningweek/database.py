@@ -61,10 +61,15 @@ class Base(DeclarativeBase):
     )
 
 
-def enum_column(enum_class: type, length: int = 20) -> sa.Enum:
-    """A portable enum column: VARCHAR plus a CHECK of the allowed values."""
+def enum_column(enum_class: type, length: int = 20, *, name: str | None = None) -> sa.Enum:
+    """A portable enum column: VARCHAR plus a CHECK of the allowed values.
+
+    `name` names the CHECK constraint; give one when a table has two columns of the
+    same enum, since PostgreSQL needs constraint names unique per table.
+    """
     return sa.Enum(
         enum_class,
+        name=name or enum_class.__name__.lower(),
         native_enum=False,
         create_constraint=True,
         length=length,

@@ -21,9 +21,9 @@ from learningweek.editions.services import (
     create_room,
     create_topic,
     slugify,
-    utc_to_local,
 )
 from learningweek.enums import Equipment, RoomKind
+from learningweek.localtime import utc_to_local
 
 DEMO_PASSWORD = "learning-week-demo"
 

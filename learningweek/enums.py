@@ -17,7 +17,7 @@ class RoomKind(StrEnum):
 
 
 class Equipment(StrEnum):
-    """Room equipment; sessions later ask for the same tags."""
+    """Room equipment; sessions ask for the same tags."""
 
     PROJECTOR = "projector"
     VIDEO = "video"
@@ -36,3 +36,88 @@ class Equipment(StrEnum):
             Equipment.MICROPHONE: "Microphone",
             Equipment.LAPTOPS: "Laptops for attendees",
         }[self]
+
+
+class SessionFormat(StrEnum):
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    HYBRID = "hybrid"
+
+    @property
+    def label(self) -> str:
+        return {
+            SessionFormat.IN_PERSON: "In person",
+            SessionFormat.ONLINE: "Online",
+            SessionFormat.HYBRID: "Hybrid",
+        }[self]
+
+
+class Level(StrEnum):
+    INTRODUCTORY = "introductory"
+    INTERMEDIATE = "intermediate"
+    ADVANCED = "advanced"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class ProposalStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def is_final(self) -> bool:
+        return self in FINAL_STATUSES
+
+
+FINAL_STATUSES = frozenset(
+    {ProposalStatus.REJECTED, ProposalStatus.WITHDRAWN, ProposalStatus.CANCELLED}
+)
+# States in which the teachers are still shaping the proposal.
+TEACHER_EDITABLE_STATUSES = frozenset(
+    {
+        ProposalStatus.DRAFT,
+        ProposalStatus.SUBMITTED,
+        ProposalStatus.CHANGES_REQUESTED,
+        ProposalStatus.ACCEPTED,
+    }
+)
+
+
+class ResourceKind(StrEnum):
+    ARTICLE = "article"
+    VIDEO = "video"
+    COURSE = "course"
+    BOOK = "book"
+    TOOL = "tool"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class ResourceTiming(StrEnum):
+    BEFORE = "before"
+    AFTER = "after"
+
+    @property
+    def label(self) -> str:
+        return {ResourceTiming.BEFORE: "Before the session", ResourceTiming.AFTER: "After it"}[self]
+
+
+class NotificationKind(StrEnum):
+    PROPOSAL_ACCEPTED = "proposal_accepted"
+    PROPOSAL_REJECTED = "proposal_rejected"
+    CHANGES_REQUESTED = "changes_requested"
+    SESSION_CANCELLED = "session_cancelled"

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import render_template
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectMultipleField, ValidationError, widgets
 
 from learningweek.errors import DomainError
+from learningweek.validation import is_http_url
 
 MAX_PAGE = 100_000
 
@@ -68,13 +67,13 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+HTTP_URL_MESSAGE = "Enter a full link starting with https:// or http://."
+
+
 def http_url(form, field) -> None:
     """Accept only absolute http(s) URLs: other schemes (javascript:, data:) are unsafe."""
-    if not field.data:
-        return
-    parts = urlsplit(field.data.strip())
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise ValidationError("Enter a full link starting with https:// or http://.")
+    if field.data and not is_http_url(field.data):
+        raise ValidationError(HTTP_URL_MESSAGE)
 
 
 def attach_domain_error(form: FlaskForm, error: DomainError) -> None:

@@ -13,8 +13,9 @@ from werkzeug.security import generate_password_hash
 
 from learningweek.accounts.models import User
 from learningweek.editions.models import Edition, Room, Topic
-from learningweek.enums import Equipment, RoomKind
+from learningweek.enums import Equipment, Level, ProposalStatus, RoomKind, SessionFormat
 from learningweek.extensions import db
+from learningweek.proposals.models import Interest, LearningObjective, LearningSession
 
 DEFAULT_PASSWORD = "correct horse battery"
 _numbers = itertools.count(1)
@@ -89,3 +90,36 @@ def make_topic(**overrides) -> Topic:
     db.session.add(topic)
     db.session.commit()
     return topic
+
+
+def make_proposal(**overrides) -> LearningSession:
+    """A complete proposal; `status` may be any state, set directly (no history)."""
+    n = next(_numbers)
+    edition = overrides.pop("edition", None) or make_edition()
+    lead = overrides.pop("lead", None) or make_user()
+    objectives = overrides.pop("objectives", ["explain the idea to a colleague"])
+    values = {
+        "title": f"Session {n}",
+        "abstract": "A hands-on session.",
+        "format": SessionFormat.IN_PERSON,
+        "duration_minutes": 60,
+        "max_participants": 20,
+        "runs_offered": 1,
+        "level": Level.INTRODUCTORY,
+        "language": "English",
+        "status": ProposalStatus.DRAFT,
+    }
+    learning_session = LearningSession(edition=edition, lead=lead, **(values | overrides))
+    learning_session.objectives = [
+        LearningObjective(position=i, text=text) for i, text in enumerate(objectives)
+    ]
+    db.session.add(learning_session)
+    db.session.commit()
+    return learning_session
+
+
+def make_interest(learning_session: LearningSession, user: User) -> Interest:
+    interest = Interest(session_id=learning_session.id, user_id=user.id)
+    db.session.add(interest)
+    db.session.commit()
+    return interest

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -66,6 +66,18 @@ class Edition(db.Model):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    @property
+    def starts_at(self) -> datetime:
+        """The first day's programme start, as a UTC instant."""
+        local = datetime.combine(self.first_day, self.day_starts_at, tzinfo=self.zone)
+        return local.astimezone(UTC)
+
+    @property
+    def day_minutes(self) -> int:
+        """Length of one day's grid in minutes."""
+        start, end = self.day_starts_at, self.day_ends_at
+        return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
 
     @property
     def days(self) -> list[date]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -30,6 +30,8 @@ from learningweek.editions.models import (
 )
 from learningweek.enums import Equipment, RoomKind
 from learningweek.errors import ValidationFailed
+from learningweek.localtime import local_to_utc, utc_to_local
+from learningweek.validation import is_http_url
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -66,16 +68,6 @@ def slugify(text: str) -> str:
     """A URL slug: lower-case ASCII letters and digits joined by hyphens."""
     ascii_text = text.encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-
-
-def local_to_utc(local: datetime, zone: ZoneInfo) -> datetime:
-    """An edition's wall-clock time as a UTC instant."""
-    return local.replace(tzinfo=zone).astimezone(UTC)
-
-
-def utc_to_local(instant: datetime, zone: ZoneInfo) -> datetime:
-    """A UTC instant as a naive wall-clock time in the edition's zone (for forms)."""
-    return instant.astimezone(zone).replace(tzinfo=None)
 
 
 def _is_taken(
@@ -293,6 +285,8 @@ def room_problems(data: RoomData) -> dict[str, str]:
         problems["equipment"] = f"Unknown equipment: {', '.join(unknown)}."
     if data.kind == RoomKind.ONLINE and not data.meeting_url:
         problems["meeting_url"] = "An online room needs the meeting link attendees will use."
+    elif data.meeting_url and not is_http_url(data.meeting_url):
+        problems["meeting_url"] = "Enter a full link starting with https:// or http://."
     return problems
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 
-from tests.factories import make_edition, make_room, make_topic, make_user
+from tests.factories import make_edition, make_proposal, make_room, make_topic, make_user
 
 # Logging out when not logged in is harmless, so it needs no login either.
 PUBLIC_ENDPOINTS = {"static", "accounts.login", "accounts.register", "accounts.logout"}
@@ -26,12 +26,14 @@ class Route:
 def existing_objects() -> dict[str, object]:
     """One row of each kind, to fill URL placeholders."""
     edition = make_edition(slug="walk-edition")
+    user = make_user()
     return {
+        "session_id": make_proposal(edition=edition).id,
         "edition_id": edition.id,
         "slug": edition.slug,
         "room_id": make_room().id,
         "topic_id": make_topic().id,
-        "user_id": make_user().id,
+        "user_id": user.id,
     }
 
 

@@ -21,7 +21,9 @@ def test_404_page_uses_the_layout(client):
     assert page(response).select_one("link[rel=stylesheet]")["href"].startswith("/static/")
 
 
-def test_500_page_rolls_back_and_shows_the_layout(app):
+def test_500_page_rolls_back_and_shows_the_layout(fresh_app):
+    app = fresh_app
+
     @app.get("/boom")
     def boom():
         db.session.add(User(email="half@example.com", display_name="Half", password_hash="x"))

@@ -13,12 +13,12 @@ from learningweek.editions.services import (
     default_edition_data,
     edition_problems,
     is_known_time_zone,
-    local_to_utc,
     room_problems,
     slugify,
     topic_problems,
 )
 from learningweek.enums import RoomKind
+from learningweek.localtime import local_to_utc
 
 GOOD_EDITION = EditionData(
     slug="spring-2027",

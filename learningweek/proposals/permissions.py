@@ -1,0 +1,77 @@
+"""Who may do what with a proposal: named predicates, checked before acting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from learningweek.accounts.models import User
+from learningweek.enums import TEACHER_EDITABLE_STATUSES, ProposalStatus
+from learningweek.proposals.models import LearningSession
+
+
+def is_teacher(user: User, learning_session: LearningSession) -> bool:
+    """The lead or one of the co-teachers."""
+    return user.id == learning_session.lead_id or any(
+        co_teacher.id == user.id for co_teacher in learning_session.co_teachers
+    )
+
+
+def is_lead(user: User, learning_session: LearningSession) -> bool:
+    return user.id == learning_session.lead_id
+
+
+def can_view_proposal(user: User, learning_session: LearningSession) -> bool:
+    """Organizers and teachers see everything; others see accepted sessions only."""
+    return (
+        user.is_organizer
+        or is_teacher(user, learning_session)
+        or learning_session.status == ProposalStatus.ACCEPTED
+    )
+
+
+def can_edit_proposal(user: User, learning_session: LearningSession) -> bool:
+    """Teachers until a final state; organizers too."""
+    if learning_session.status.is_final:
+        return False
+    return user.is_organizer or (
+        is_teacher(user, learning_session) and learning_session.status in TEACHER_EDITABLE_STATUSES
+    )
+
+
+def can_edit_scheduling_fields(user: User, learning_session: LearningSession) -> bool:
+    """After acceptance, what scheduling depends on changes only by an organizer."""
+    return user.is_organizer or learning_session.status != ProposalStatus.ACCEPTED
+
+
+def can_submit(user: User, learning_session: LearningSession) -> bool:
+    return is_teacher(user, learning_session)
+
+
+def can_withdraw(user: User, learning_session: LearningSession) -> bool:
+    return is_teacher(user, learning_session)
+
+
+def can_decide(user: User) -> bool:
+    """Accept, reject or request changes."""
+    return user.is_organizer
+
+
+def can_cancel(user: User) -> bool:
+    return user.is_organizer
+
+
+def can_manage_co_teachers(user: User, learning_session: LearningSession) -> bool:
+    """Adding and removing co-teachers is the lead's or an organizer's."""
+    return (user.is_organizer or is_lead(user, learning_session)) and (
+        not learning_session.status.is_final
+    )
+
+
+def can_see_interest_count(user: User, learning_session: LearningSession) -> bool:
+    """Counts are for planning, not a popularity contest: organizers and the teachers."""
+    return user.is_organizer or is_teacher(user, learning_session)
+
+
+def has_started(learning_session: LearningSession, now: datetime) -> bool:
+    """Whether the session has begun; until runs exist, the edition's first day counts."""
+    return now >= learning_session.edition.starts_at

@@ -1,0 +1,372 @@
+"""Proposal pages: propose, edit, submit, review, decide, co-teachers and interest."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from learningweek.accounts.models import User
+from learningweek.accounts.permissions import is_safe_redirect_target, organizer_required
+from learningweek.database import utcnow
+from learningweek.editions.models import Edition, Topic
+from learningweek.editions.services import is_visible
+from learningweek.enums import ProposalStatus, SessionFormat
+from learningweek.errors import DomainError, ValidationFailed
+from learningweek.extensions import db
+from learningweek.forms import EmptyForm, attach_domain_error, page_number, render_form_page
+from learningweek.proposals import bp, permissions, services
+from learningweek.proposals.forms import CommentForm, CoTeacherForm, DecisionForm, ProposalForm
+from learningweek.proposals.models import LearningSession
+
+REVIEW_PER_PAGE = 100
+
+
+def _all_topics() -> list[Topic]:
+    return list(db.session.scalars(sa.select(Topic).order_by(sa.func.lower(Topic.name))))
+
+
+def _visible_edition_or_404(slug: str) -> Edition:
+    edition = db.first_or_404(sa.select(Edition).where(Edition.slug == slug))
+    if not is_visible(edition, is_organizer=current_user.is_organizer, now=utcnow()):
+        abort(404)
+    return edition
+
+
+def _proposal_or_404(session_id: int) -> LearningSession:
+    return db.first_or_404(services.proposal_page_query(session_id))
+
+
+def _detail(learning_session: LearningSession):
+    return redirect(url_for("proposals.detail", session_id=learning_session.id))
+
+
+def _submit_after_save(learning_session: LearningSession, form: ProposalForm):
+    """Submit what was just saved; on refusal the saved draft stays and the form says why."""
+    try:
+        services.submit_proposal(db.session, learning_session, actor=current_user, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        if isinstance(error, ValidationFailed):
+            attach_domain_error(form, error)
+            flash("Saved, but not submitted yet: complete the fields marked below.", "error")
+            return _render_form(form, learning_session)
+        flash(str(error), "error")
+        return _detail(learning_session)
+    db.session.commit()
+    flash("Your proposal is submitted. The organizers will review it.", "success")
+    return _detail(learning_session)
+
+
+def _render_form(form: ProposalForm, learning_session: LearningSession | None):
+    return render_form_page(
+        "proposals/form.html",
+        form,
+        edition=form.edition,
+        learning_session=learning_session,
+        can_edit_scheduling=learning_session is None
+        or permissions.can_edit_scheduling_fields(current_user, learning_session),
+    )
+
+
+@bp.route("/editions/<slug>/propose", methods=["GET", "POST"])
+@login_required
+def new(slug: str):
+    """Propose a session; a draft can be saved at any time, submitted inside the window."""
+    edition = _visible_edition_or_404(slug)
+    form = ProposalForm(edition=edition, topics=_all_topics())
+    if form.validate_on_submit():
+        try:
+            learning_session = services.create_proposal(
+                db.session, edition, form.proposal_data(), lead=current_user, now=utcnow()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_domain_error(form, error)
+        else:
+            db.session.commit()
+            if form.wants_submission:
+                return _submit_after_save(learning_session, form)
+            flash("Your draft is saved. Submit it when it is ready.", "success")
+            return _detail(learning_session)
+    return _render_form(form, None)
+
+
+@bp.route("/proposals/<int:session_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(session_id: int):
+    """Edit a proposal; scheduling fields lock for teachers once it is accepted."""
+    learning_session = _proposal_or_404(session_id)
+    if not permissions.can_edit_proposal(current_user, learning_session):
+        abort(403)
+    context = {"edition": learning_session.edition, "topics": _all_topics()}
+    if request.method == "POST":
+        form = ProposalForm(**context)
+    else:
+        form = ProposalForm.for_proposal(services.proposal_data_from(learning_session), **context)
+    if form.validate_on_submit():
+        try:
+            services.update_proposal(
+                db.session, learning_session, form.proposal_data(), actor=current_user, now=utcnow()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_domain_error(form, error)
+        else:
+            db.session.commit()
+            if form.wants_submission:
+                return _submit_after_save(learning_session, form)
+            flash("Your changes are saved.", "success")
+            return _detail(learning_session)
+    return _render_form(form, learning_session)
+
+
+@bp.get("/proposals/<int:session_id>")
+@login_required
+def detail(session_id: int):
+    """A proposal with its history and the actions the viewer may take."""
+    learning_session = _proposal_or_404(session_id)
+    if not permissions.can_view_proposal(current_user, learning_session):
+        abort(403)
+    interest = None
+    if permissions.can_see_interest_count(current_user, learning_session):
+        interest = services.interest_counts(db.session, [learning_session.id]).get(
+            learning_session.id, 0
+        )
+    return render_template(
+        "proposals/detail.html",
+        learning_session=learning_session,
+        permissions=permissions,
+        interest=interest,
+        decision_form=DecisionForm(),
+        comment_form=CommentForm(),
+        co_teacher_form=CoTeacherForm(),
+        action_form=EmptyForm(),
+        now=utcnow(),
+    )
+
+
+def _act(session_id: int, form_class, act, success: str):
+    """Validate a small action form, call one service, commit, and go back to the page."""
+    learning_session = _proposal_or_404(session_id)
+    if not permissions.can_view_proposal(current_user, learning_session):
+        abort(403)
+    form = form_class()
+    if not form.validate_on_submit():
+        flash(
+            " ".join(message for messages in form.errors.values() for message in messages), "error"
+        )
+        return _detail(learning_session)
+    try:
+        act(learning_session, form)
+    except DomainError as error:
+        db.session.rollback()
+        flash(_problem_text(error), "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return _detail(learning_session)
+
+
+def _problem_text(error: DomainError) -> str:
+    problems = getattr(error, "problems", None)
+    return " ".join(problems.values()) if problems else str(error)
+
+
+@bp.post("/proposals/<int:session_id>/submit")
+@login_required
+def submit(session_id: int):
+    """Send the proposal to the organizers."""
+    learning_session = _proposal_or_404(session_id)
+    if not permissions.can_view_proposal(current_user, learning_session):
+        abort(403)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    form = ProposalForm.for_proposal(
+        services.proposal_data_from(learning_session),
+        edition=learning_session.edition,
+        topics=_all_topics(),
+    )
+    return _submit_after_save(learning_session, form)
+
+
+@bp.post("/proposals/<int:session_id>/withdraw")
+@login_required
+def withdraw(session_id: int):
+    """A teacher takes the proposal back."""
+    return _act(
+        session_id,
+        CommentForm,
+        lambda learning_session, form: services.withdraw_proposal(
+            db.session,
+            learning_session,
+            actor=current_user,
+            comment=form.comment.data or "",
+            now=utcnow(),
+        ),
+        "The proposal is withdrawn.",
+    )
+
+
+@bp.post("/proposals/<int:session_id>/decide")
+@organizer_required
+def decide(session_id: int):
+    """Accept, reject or ask for changes, with a comment to the teachers."""
+    return _act(
+        session_id,
+        DecisionForm,
+        lambda learning_session, form: services.decide_proposal(
+            db.session,
+            learning_session,
+            ProposalStatus(form.decision.data),
+            actor=current_user,
+            comment=form.comment.data or "",
+            now=utcnow(),
+        ),
+        "Your decision is recorded and the teachers are told.",
+    )
+
+
+@bp.post("/proposals/<int:session_id>/cancel")
+@organizer_required
+def cancel(session_id: int):
+    """Cancel an accepted session."""
+    return _act(
+        session_id,
+        CommentForm,
+        lambda learning_session, form: services.cancel_session(
+            db.session,
+            learning_session,
+            actor=current_user,
+            comment=form.comment.data or "",
+            now=utcnow(),
+        ),
+        "The session is cancelled and the teachers are told.",
+    )
+
+
+@bp.post("/proposals/<int:session_id>/co-teachers")
+@login_required
+def add_co_teacher(session_id: int):
+    """Add a co-teacher by email."""
+    return _act(
+        session_id,
+        CoTeacherForm,
+        lambda learning_session, form: services.add_co_teacher(
+            db.session, learning_session, form.email.data, actor=current_user
+        ),
+        "The co-teacher is added.",
+    )
+
+
+@bp.post("/proposals/<int:session_id>/co-teachers/<int:user_id>/remove")
+@login_required
+def remove_co_teacher(session_id: int, user_id: int):
+    """Remove a co-teacher."""
+    co_teacher = db.get_or_404(User, user_id)
+    return _act(
+        session_id,
+        EmptyForm,
+        lambda learning_session, form: services.remove_co_teacher(
+            db.session, learning_session, co_teacher, actor=current_user
+        ),
+        f"{co_teacher.display_name} is no longer a co-teacher.",
+    )
+
+
+@bp.get("/proposals")
+@login_required
+def mine():
+    """The proposals I lead or co-teach, with the organizers' latest comment."""
+    proposals = db.session.scalars(services.proposals_of(current_user)).unique().all()
+    comments = services.latest_organizer_comments(db.session, [p.id for p in proposals])
+    return render_template("proposals/mine.html", proposals=proposals, comments=comments)
+
+
+def _enum_arg(enum_class, name: str):
+    try:
+        return enum_class(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.get("/organize/editions/<int:edition_id>/proposals")
+@organizer_required
+def review(edition_id: int):
+    """All proposals of an edition, filterable, with counts per state."""
+    edition = db.get_or_404(Edition, edition_id)
+    status = _enum_arg(ProposalStatus, "status")
+    session_format = _enum_arg(SessionFormat, "format")
+    topic_id = request.args.get("topic", type=int)
+    pagination = db.paginate(
+        services.review_queue(
+            edition, status=status, topic_id=topic_id, session_format=session_format
+        ),
+        page=page_number(request.args.get("page")),
+        per_page=REVIEW_PER_PAGE,
+        error_out=False,
+    )
+    proposals = pagination.items
+    return render_template(
+        "proposals/review.html",
+        edition=edition,
+        pagination=pagination,
+        proposals=proposals,
+        counts=services.status_counts(db.session, edition),
+        interest=services.interest_counts(db.session, [p.id for p in proposals]),
+        topics=_all_topics(),
+        filters={"status": status, "format": session_format, "topic": topic_id},
+        page_args={key: value for key, value in request.args.items() if key != "page"},
+    )
+
+
+@bp.get("/editions/<slug>/coming-up")
+@login_required
+def coming_up(slug: str):
+    """Accepted sessions before the programme is out; star the ones you would attend."""
+    edition = _visible_edition_or_404(slug)
+    only_starred = request.args.get("starred") == "1"
+    topic_id = request.args.get("topic", type=int)
+    sessions = (
+        db.session.scalars(
+            services.coming_up(
+                edition, starred_by=current_user if only_starred else None, topic_id=topic_id
+            )
+        )
+        .unique()
+        .all()
+    )
+    ids = [learning_session.id for learning_session in sessions]
+    return render_template(
+        "proposals/coming_up.html",
+        edition=edition,
+        sessions=sessions,
+        starred=services.starred_session_ids(db.session, current_user, ids),
+        interest=services.interest_counts(db.session, ids),
+        permissions=permissions,
+        topics=_all_topics(),
+        only_starred=only_starred,
+        topic_id=topic_id,
+        action_form=EmptyForm(),
+    )
+
+
+@bp.post("/sessions/<int:session_id>/interest")
+@login_required
+def toggle_interest(session_id: int):
+    """Star (interested=1) or unstar (interested=0) a session; repeating changes nothing."""
+    learning_session = db.get_or_404(LearningSession, session_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    interested = request.form.get("interested") == "1"
+    try:
+        services.set_interest(db.session, learning_session, current_user, interested=interested)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+    target = request.form.get("next", "")
+    if not is_safe_redirect_target(target):
+        target = url_for("proposals.coming_up", slug=learning_session.edition.slug)
+    return redirect(target)
