@@ -53,6 +53,9 @@ def demo_command() -> None:
     for user in people:
         role = "organizer" if user.is_organizer else "employee"
         click.echo(f"  {user.email:<32} {role:<10} {user.display_name}")
+    click.echo(
+        "…and 40 more colleagues (e.g. alex.andersson@example.com) who teach and star sessions."
+    )
 
 
 def register_commands(app: Flask) -> None:

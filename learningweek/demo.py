@@ -1,18 +1,23 @@
 """Demo data: a realistic company Learning Week dated around today.
 
 The current edition started two days ago, so sign-up is open and some days are
-already past; the next edition is open for proposals.
+already past; its proposals went through review and it is published. The next
+edition is open for proposals, which are in every state of the workflow.
 """
 
 from __future__ import annotations
 
+import random
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from learningweek.accounts.models import User
-from learningweek.accounts.services import ProfileData, register_user
+from learningweek.accounts.services import ProfileData, make_organizer, register_users
+from learningweek.demo_catalogue import CATALOGUE, DemoSession
+from learningweek.editions.models import Edition, Topic
 from learningweek.editions.services import (
     EditionData,
     RoomData,
@@ -22,8 +27,21 @@ from learningweek.editions.services import (
     create_topic,
     slugify,
 )
-from learningweek.enums import Equipment, RoomKind
+from learningweek.enums import Equipment, ProposalStatus, RoomKind
 from learningweek.localtime import utc_to_local
+from learningweek.proposals.models import LearningSession
+from learningweek.proposals.services import (
+    ProposalData,
+    ResourceData,
+    add_co_teacher,
+    cancel_session,
+    coming_up,
+    create_proposal,
+    decide_proposal,
+    set_interest,
+    submit_proposal,
+    withdraw_proposal,
+)
 
 DEMO_PASSWORD = "learning-week-demo"
 
@@ -139,21 +157,47 @@ def _edition_data(
     )
 
 
+EXTRA_FIRST_NAMES = (
+    "Alex", "Bea", "Carlos", "Dana", "Elif", "Farid", "Greta", "Hiro", "Ines", "Jakob",
+    "Kaja", "Leila", "Mats", "Nora", "Omar", "Pia", "Quentin", "Rosa", "Sven", "Tara",
+)  # fmt: skip
+EXTRA_LAST_NAMES = ("Andersson", "Bianchi", "Costa", "Dahl", "Eklund", "Fischer", "Gupta")
+DEPARTMENTS = (
+    "Radio Software", "Cloud Infrastructure", "Data Platform", "Finance", "Sales",
+    "People & Culture", "Security", "Product Design", "Customer Success", "Legal",
+)  # fmt: skip
+DECISION_COMMENTS = {
+    ProposalStatus.ACCEPTED: "Great topic, thank you for offering it!",
+    ProposalStatus.REJECTED: "We already have two sessions on this; could you team up next time?",
+    ProposalStatus.CHANGES_REQUESTED: "Could you add a hands-on exercise and make the objectives "
+    "more concrete?",
+}
+
+
 def load_demo(db_session: Session, *, now: datetime, time_zone: str) -> list[User]:
-    """Create the demo people, rooms, topics and editions; returns the people."""
-    people = [
-        register_user(
-            db_session,
-            ProfileData(email=email, display_name=name, department=department),
-            password=DEMO_PASSWORD,
-            is_organizer=is_organizer,
-        )
-        for email, name, department, is_organizer in PEOPLE
+    """Create the demo people, rooms, topics, editions and proposals; returns the named people."""
+    people = register_users(
+        db_session,
+        [
+            ProfileData(email=email, display_name=name, department=dept)
+            for email, name, dept, _ in PEOPLE
+        ],
+        password=DEMO_PASSWORD,
+    )
+    organizers = [
+        user for user, (*_, is_organizer) in zip(people, PEOPLE, strict=True) if is_organizer
     ]
+    for organizer in organizers:
+        make_organizer(db_session, organizer.email, password=None, name=organizer.display_name)
+    employees = [user for user in people if not user.is_organizer]
+    colleagues = register_users(db_session, _extra_profiles(), password=DEMO_PASSWORD)
+
     for room in ROOMS:
         create_room(db_session, room)
-    for name, colour in TOPICS:
-        create_topic(db_session, TopicData(name=name, slug=slugify(name), colour=colour))
+    topics = {
+        name: create_topic(db_session, TopicData(name=name, slug=slugify(name), colour=colour))
+        for name, colour in TOPICS
+    }
 
     today = utc_to_local(now, ZoneInfo(time_zone)).date()
     current_start = today - timedelta(days=2)
@@ -166,9 +210,8 @@ def load_demo(db_session: Session, *, now: datetime, time_zone: str) -> list[Use
             proposals_open=datetime.combine(current_start - timedelta(days=70), time(9, 0)),
         ),
     )
-    current.is_published = True
     next_start = today + timedelta(days=120)
-    create_edition(
+    upcoming = create_edition(
         db_session,
         _edition_data(
             f"Learning Week {next_start:%B %Y}",
@@ -177,5 +220,144 @@ def load_demo(db_session: Session, *, now: datetime, time_zone: str) -> list[Use
             proposals_open=datetime.combine(today - timedelta(days=7), time(9, 0)),
         ),
     )
+    teachers = employees + colleagues[:10]
+    reviewer = organizers[0]
+    _propose(
+        db_session,
+        current,
+        CATALOGUE[:24],
+        CURRENT_OUTCOMES,
+        teachers,
+        topics,
+        reviewer,
+        proposed_at=current.proposals_open_at,
+        decided_at=current.proposals_close_at,
+    )
+    _propose(
+        db_session,
+        upcoming,
+        CATALOGUE[24:],
+        UPCOMING_OUTCOMES,
+        teachers[3:],
+        topics,
+        reviewer,
+        proposed_at=now - timedelta(days=6),
+        decided_at=now - timedelta(hours=20),
+    )
+    _mark_interest(db_session, [current, upcoming], employees + colleagues)
+    # Interest is collected before the programme is published; then it is published.
+    current.is_published = True
     db_session.flush()
     return people
+
+
+# What happens to each proposal, in catalogue order: the states a real edition shows.
+CURRENT_OUTCOMES = ("accepted",) * 21 + ("rejected", "withdrawn_after_acceptance", "cancelled")
+UPCOMING_OUTCOMES = (
+    ("draft",) * 4
+    + ("submitted",) * 3
+    + ("changes_requested",) * 2
+    + ("accepted",) * 4
+    + ("rejected", "withdrawn", "resubmitted")
+)
+
+
+def _extra_profiles() -> list[ProfileData]:
+    return [
+        ProfileData(
+            email=f"{first.lower()}.{last.lower()}@example.com",
+            display_name=f"{first} {last}",
+            department=DEPARTMENTS[(i + j) % len(DEPARTMENTS)],
+        )
+        for i, first in enumerate(EXTRA_FIRST_NAMES)
+        for j, last in enumerate(EXTRA_LAST_NAMES[:2])
+    ]
+
+
+def _proposal_data(entry: DemoSession, topics: dict) -> ProposalData:
+    return ProposalData(
+        title=entry.title,
+        abstract=entry.abstract,
+        objectives=entry.objectives,
+        format=entry.format,
+        duration_minutes=entry.duration,
+        max_participants=entry.max_participants,
+        runs_offered=entry.runs,
+        level=entry.level,
+        topic_ids=(topics[entry.topic].id,),
+        prerequisites=entry.prerequisites,
+        equipment=tuple(tag.value for tag in entry.equipment),
+        resources=tuple(ResourceData(*resource) for resource in entry.resources),
+    )
+
+
+def _propose(
+    db_session: Session,
+    edition: Edition,
+    entries: Sequence[DemoSession],
+    outcomes: Sequence[str],
+    teachers: list[User],
+    topics: dict[str, Topic],
+    reviewer: User,
+    *,
+    proposed_at: datetime,
+    decided_at: datetime,
+) -> None:
+    """Take each proposal through the real workflow, so its history is genuine."""
+    for index, (entry, outcome) in enumerate(zip(entries, outcomes, strict=True)):
+        lead = teachers[index % len(teachers)]
+        at = proposed_at + timedelta(hours=index + 1)
+        data = _proposal_data(entry, topics)
+        proposal = create_proposal(db_session, edition, data, lead=lead, now=at)
+        if index % 3 == 0:
+            co_teacher = teachers[(index + 5) % len(teachers)]
+            add_co_teacher(db_session, proposal, co_teacher.email, actor=lead)
+        if outcome != "draft":
+            submit_proposal(db_session, proposal, actor=lead, now=at)
+        _finish(db_session, proposal, outcome, lead, reviewer, at=at, decided_at=decided_at)
+
+
+def _finish(
+    db_session: Session,
+    proposal: LearningSession,
+    outcome: str,
+    lead: User,
+    reviewer: User,
+    *,
+    at: datetime,
+    decided_at: datetime,
+) -> None:
+    def decide(decision: ProposalStatus, when: datetime) -> None:
+        comment = DECISION_COMMENTS[decision]
+        decide_proposal(db_session, proposal, decision, actor=reviewer, comment=comment, now=when)
+
+    if outcome in ("changes_requested", "resubmitted"):
+        decide(ProposalStatus.CHANGES_REQUESTED, at + timedelta(hours=2))
+        if outcome == "resubmitted":
+            submit_proposal(db_session, proposal, actor=lead, now=at + timedelta(hours=5))
+    elif outcome == "rejected":
+        decide(ProposalStatus.REJECTED, decided_at)
+    elif outcome == "withdrawn":
+        reason = "Sorry, a customer project needs me that week."
+        withdraw_proposal(db_session, proposal, actor=lead, comment=reason, now=decided_at)
+    elif outcome in ("accepted", "withdrawn_after_acceptance", "cancelled"):
+        decide(ProposalStatus.ACCEPTED, decided_at)
+        later = decided_at + timedelta(days=1)
+        if outcome == "withdrawn_after_acceptance":
+            reason = "I am moving to another team and cannot prepare it in time."
+            withdraw_proposal(db_session, proposal, actor=lead, comment=reason, now=later)
+        elif outcome == "cancelled":
+            reason = "The lab it needs is being renovated."
+            cancel_session(db_session, proposal, actor=reviewer, comment=reason, now=later)
+
+
+def _mark_interest(db_session: Session, editions: list[Edition], people: list[User]) -> None:
+    """Stars from colleagues, skewed so that some sessions are clearly popular."""
+    chooser = random.Random(2026)
+    for edition in editions:
+        accepted = list(db_session.scalars(coming_up(edition)).unique())
+        weights = [len(accepted) - rank for rank in range(len(accepted))]
+        for person in people:
+            for proposal in set(chooser.choices(accepted, weights=weights, k=5)):
+                if person not in proposal.teachers:
+                    set_interest(db_session, proposal, person, interested=True)

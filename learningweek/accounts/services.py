@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -73,13 +74,31 @@ def register_user(
     is_organizer: bool = False,
 ) -> User:
     """Create an account; the unique index on email is the final word on duplicates."""
+    return _add_user(db_session, profile, hash_password(password), is_organizer=is_organizer)
+
+
+def register_users(
+    db_session: Session, profiles: Iterable[ProfileData], *, password: str
+) -> list[User]:
+    """Create many employee accounts sharing one first password (imports, demo data).
+
+    The password is hashed once: a deliberately slow hash per account would make
+    large imports take minutes.
+    """
+    password_hash = hash_password(password)
+    return [_add_user(db_session, profile, password_hash) for profile in profiles]
+
+
+def _add_user(
+    db_session: Session, profile: ProfileData, password_hash: str, *, is_organizer: bool = False
+) -> User:
     if is_email_taken(db_session, profile.email):
         raise EmailTaken(EMAIL_TAKEN, field="email")
     user = User(
         email=profile.email,
         display_name=profile.display_name.strip(),
         department=profile.department.strip(),
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         is_organizer=is_organizer,
     )
     with unique_or_raise(db_session, EmailTaken(EMAIL_TAKEN, field="email")):

@@ -49,6 +49,7 @@ from learningweek.proposals.services import (
 )
 
 BLANK_RESOURCE_ROWS = 3
+DEFAULT_DURATION = 60
 
 
 def _choices(enum_class) -> list[SelectChoice]:
@@ -144,8 +145,11 @@ class ProposalForm(RuleCheckedForm):
             SelectChoice(half_day.key, half_day.label) for half_day in half_days(edition)
         ]
         if not self.is_submitted():
-            if "data" not in kwargs:  # a new proposal: available all week
+            if "data" not in kwargs:  # a new proposal: an hour, available all week
                 self.available_half_days.data = [h.key for h in half_days(edition)]
+                self.duration_minutes.data = (
+                    DEFAULT_DURATION if DEFAULT_DURATION % slot == 0 else slot
+                )
             # Empty rows to fill in, since the page works without JavaScript.
             blanks = sum(entry.form.is_blank() for entry in self.resources.entries)
             room_left = MAX_RESOURCES - len(self.resources.entries)

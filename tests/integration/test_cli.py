@@ -83,3 +83,23 @@ def test_demo_leaves_a_database_with_data_alone(runner):
     assert result.exit_code == 0
     assert "leaves it as it is" in result.output
     assert _count(User) == 1
+
+
+def test_demo_has_proposals_in_every_state_with_history_and_interest(runner):
+    from learningweek.enums import ProposalStatus
+    from learningweek.proposals.models import Interest, LearningSession, ProposalEvent
+
+    runner.invoke(args=["demo"])
+
+    statuses = set(db.session.scalars(sa.select(LearningSession.status)))
+    proposals = db.session.scalars(sa.select(LearningSession)).all()
+    assert statuses == set(ProposalStatus)
+    assert 35 <= len(proposals) <= 45
+    assert any(p.co_teachers for p in proposals)
+    assert any(p.resources for p in proposals)
+    assert all(p.objectives for p in proposals)
+    assert _count(ProposalEvent) > len(proposals)
+    starred = db.session.scalars(sa.select(Interest.session_id).distinct()).all()
+    accepted = {p.id for p in proposals if p.status == ProposalStatus.ACCEPTED}
+    assert set(starred) <= accepted
+    assert len(set(starred)) >= len(accepted) - 2

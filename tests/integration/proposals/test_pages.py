@@ -173,9 +173,11 @@ def test_each_validation_rule_gives_a_field_error(client, edition, changes, fiel
 def test_duration_choices_follow_the_edition_grid(client, edition):
     mei = logged_in(client, make_user(email="mei@example.com"))
 
-    options = page(mei.get("/editions/spring/propose")).select("#duration_minutes option")
+    form = page(mei.get("/editions/spring/propose"))
 
+    options = form.select("#duration_minutes option")
     assert [o["value"] for o in options] == [str(m) for m in range(30, 481, 30)]
+    assert form.select_one("#duration_minutes option[selected]")["value"] == "60"
 
 
 def test_co_teacher_can_edit_and_other_employee_gets_403(client, app, edition):
