@@ -35,6 +35,10 @@ def create_app(config_object: object | str | None = None) -> Flask:
         )
     os.makedirs(app.instance_path, exist_ok=True)
 
+    from learningweek.routing import DatabaseIdConverter
+
+    app.url_map.converters["int"] = DatabaseIdConverter
+
     _init_extensions(app)
     _register_blueprints(app)
 

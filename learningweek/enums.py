@@ -83,15 +83,6 @@ class ProposalStatus(StrEnum):
 FINAL_STATUSES = frozenset(
     {ProposalStatus.REJECTED, ProposalStatus.WITHDRAWN, ProposalStatus.CANCELLED}
 )
-# States in which the teachers are still shaping the proposal.
-TEACHER_EDITABLE_STATUSES = frozenset(
-    {
-        ProposalStatus.DRAFT,
-        ProposalStatus.SUBMITTED,
-        ProposalStatus.CHANGES_REQUESTED,
-        ProposalStatus.ACCEPTED,
-    }
-)
 
 
 class ResourceKind(StrEnum):

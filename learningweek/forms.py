@@ -9,17 +9,6 @@ from wtforms import IntegerField, SelectMultipleField, ValidationError, widgets
 from learningweek.errors import DomainError
 from learningweek.validation import is_http_url
 
-MAX_PAGE = 100_000
-
-
-def page_number(raw: str | None) -> int:
-    """A 1-based page number from a query string; nonsense or out-of-range means page 1."""
-    try:
-        number = int(raw or 1)
-    except ValueError:
-        return 1
-    return number if 1 <= number <= MAX_PAGE else 1
-
 
 def strip(value):
     """Field filter: surrounding white space is never meant."""

@@ -33,5 +33,7 @@ def is_safe_redirect_target(target: str | None) -> bool:
         return False
     if "\\" in target or any(ord(char) < 32 for char in target):
         return False
+    if not target.startswith("/") or target.startswith("//"):
+        return False
     parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc and target.startswith("/")
+    return not parts.scheme and not parts.netloc

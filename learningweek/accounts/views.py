@@ -12,7 +12,8 @@ from learningweek.accounts.models import User
 from learningweek.accounts.permissions import is_safe_redirect_target, organizer_required
 from learningweek.errors import DomainError
 from learningweek.extensions import db
-from learningweek.forms import EmptyForm, attach_domain_error, page_number, render_form_page
+from learningweek.forms import EmptyForm, attach_domain_error, render_form_page
+from learningweek.routing import page_number
 
 
 def _home():

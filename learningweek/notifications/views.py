@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 
 from learningweek.accounts.permissions import organizer_required
 from learningweek.extensions import db
-from learningweek.forms import page_number
 from learningweek.notifications import bp, services
+from learningweek.routing import page_number
 
 PER_PAGE = 50
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -42,8 +43,10 @@ from learningweek.proposals.models import (
     TITLE_MAX_LENGTH,
 )
 from learningweek.proposals.services import (
+    LOCKED_AFTER_ACCEPTANCE,
     ProposalData,
     ResourceData,
+    form_field_name,
     half_days,
     proposal_problems,
 )
@@ -132,9 +135,18 @@ class ProposalForm(RuleCheckedForm):
     save_draft = SubmitField("Save draft")
     submit_proposal = SubmitField("Save and submit")
 
-    def __init__(self, *args, edition: Edition, topics: Sequence[Topic], **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        edition: Edition,
+        topics: Sequence[Topic],
+        locked: ProposalData | None = None,
+        **kwargs,
+    ) -> None:
+        """`locked` holds stored values the viewer may not change; their fields are dropped."""
         super().__init__(*args, **kwargs)
         self.edition = edition
+        self.locked = locked
         slot = edition.slot_minutes
         self.duration_minutes.choices = [
             SelectChoice(minutes, _duration_label(minutes))
@@ -155,6 +167,9 @@ class ProposalForm(RuleCheckedForm):
             room_left = MAX_RESOURCES - len(self.resources.entries)
             for _ in range(max(0, min(BLANK_RESOURCE_ROWS - blanks, room_left))):
                 self.resources.append_entry()
+        if locked is not None:
+            for name in LOCKED_AFTER_ACCEPTANCE:
+                delattr(self, form_field_name(name))
 
     @classmethod
     def for_proposal(cls, data: ProposalData, **context) -> ProposalForm:
@@ -190,8 +205,12 @@ class ProposalForm(RuleCheckedForm):
         return bool(self.submit_proposal.data)
 
     def proposal_data(self) -> ProposalData:
+        def value(name: str, default=None):
+            field = self._fields.get(name)
+            return default if field is None or field.data is None else field.data
+
         all_half_days = [half_day.key for half_day in half_days(self.edition)]
-        available = set(self.available_half_days.data or ())
+        available = set(value("available_half_days", ()))
         resources = tuple(
             ResourceData(
                 title=entry.form.title.data or "",
@@ -204,21 +223,26 @@ class ProposalForm(RuleCheckedForm):
             for entry in self.resources.entries
             if not entry.form.is_blank()
         )
-        return ProposalData(
-            title=self.title.data or "",
-            abstract=self.abstract.data or "",
-            objectives=tuple(text for text in (self.objectives.data or ()) if text),
-            format=_enum_or_default(SessionFormat, self.format.data, SessionFormat.IN_PERSON),
-            duration_minutes=self.duration_minutes.data,
-            max_participants=self.max_participants.data,
-            runs_offered=self.runs_offered.data,
-            level=_enum_or_default(Level, self.level.data, Level.INTRODUCTORY),
-            language=self.language.data or "",
-            topic_ids=tuple(self.topic_ids.data or ()),
-            prerequisites=self.prerequisites.data or "",
-            equipment=tuple(self.equipment.data or ()),
+        data = ProposalData(
+            title=value("title", ""),
+            abstract=value("abstract", ""),
+            objectives=tuple(text for text in value("objectives", ()) if text),
+            format=_enum_or_default(SessionFormat, value("format"), SessionFormat.IN_PERSON),
+            duration_minutes=value("duration_minutes"),
+            max_participants=value("max_participants"),
+            runs_offered=value("runs_offered"),
+            level=_enum_or_default(Level, value("level"), Level.INTRODUCTORY),
+            language=value("language", ""),
+            topic_ids=tuple(value("topic_ids", ())),
+            prerequisites=value("prerequisites", ""),
+            equipment=tuple(value("equipment", ())),
             resources=resources,
             unavailable_half_days=tuple(key for key in all_half_days if key not in available),
+        )
+        if self.locked is None:
+            return data
+        return replace(
+            data, **{name: getattr(self.locked, name) for name in LOCKED_AFTER_ACCEPTANCE}
         )
 
     def rule_problems(self) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from learningweek.accounts.models import User
-from learningweek.enums import TEACHER_EDITABLE_STATUSES, ProposalStatus
+from learningweek.enums import ProposalStatus
 from learningweek.proposals.models import LearningSession
 
 
@@ -30,25 +30,15 @@ def can_view_proposal(user: User, learning_session: LearningSession) -> bool:
 
 
 def can_edit_proposal(user: User, learning_session: LearningSession) -> bool:
-    """Teachers until a final state; organizers too."""
+    """Teachers and organizers, until the proposal reaches a final state."""
     if learning_session.status.is_final:
         return False
-    return user.is_organizer or (
-        is_teacher(user, learning_session) and learning_session.status in TEACHER_EDITABLE_STATUSES
-    )
+    return user.is_organizer or is_teacher(user, learning_session)
 
 
-def can_edit_scheduling_fields(user: User, learning_session: LearningSession) -> bool:
-    """After acceptance, what scheduling depends on changes only by an organizer."""
+def can_edit_locked_fields(user: User, learning_session: LearningSession) -> bool:
+    """After acceptance, only organizers change what scheduling and attendees rely on."""
     return user.is_organizer or learning_session.status != ProposalStatus.ACCEPTED
-
-
-def can_submit(user: User, learning_session: LearningSession) -> bool:
-    return is_teacher(user, learning_session)
-
-
-def can_withdraw(user: User, learning_session: LearningSession) -> bool:
-    return is_teacher(user, learning_session)
 
 
 def can_decide(user: User) -> bool:

@@ -52,15 +52,6 @@ from learningweek.proposals.models import (
 from learningweek.validation import is_http_url
 
 NOON = time(12, 0)
-# The fields scheduling depends on: after acceptance only organizers change them.
-SCHEDULING_FIELDS = (
-    "format",
-    "duration_minutes",
-    "max_participants",
-    "runs_offered",
-    "unavailable_half_days",
-    "equipment",
-)
 ALLOWED_TRANSITIONS: dict[ProposalStatus, frozenset[ProposalStatus]] = {
     ProposalStatus.DRAFT: frozenset({ProposalStatus.SUBMITTED, ProposalStatus.WITHDRAWN}),
     ProposalStatus.SUBMITTED: frozenset(
@@ -81,6 +72,9 @@ DECISIONS = {
     ProposalStatus.REJECTED: (NotificationKind.PROPOSAL_REJECTED, "not accepted"),
     ProposalStatus.CHANGES_REQUESTED: (NotificationKind.CHANGES_REQUESTED, "needs changes"),
 }
+
+
+ORGANIZER_DECISIONS = (*DECISIONS, ProposalStatus.CANCELLED)
 
 
 class IllegalTransition(DomainError):
@@ -116,6 +110,14 @@ class ProposalData:
     equipment: tuple[str, ...] = ()
     resources: tuple[ResourceData, ...] = ()
     unavailable_half_days: tuple[str, ...] = field(default=())
+
+
+# After acceptance teachers may still polish these; everything else (what scheduling
+# depends on, and what attendees and feedback rely on) changes only by an organizer.
+EDITABLE_AFTER_ACCEPTANCE = frozenset({"title", "abstract", "prerequisites", "resources"})
+LOCKED_AFTER_ACCEPTANCE = tuple(
+    name for name in ProposalData.__dataclass_fields__ if name not in EDITABLE_AFTER_ACCEPTANCE
+)
 
 
 @dataclass(frozen=True)
@@ -225,17 +227,25 @@ def proposal_data_from(learning_session: LearningSession) -> ProposalData:
     )
 
 
-def _changed_scheduling_fields(learning_session: LearningSession, data: ProposalData) -> list[str]:
+def changed_locked_fields(learning_session: LearningSession, data: ProposalData) -> list[str]:
+    """The fields locked after acceptance that `data` would change.
+
+    Half-days are compared only where the edition still has them: keys left behind
+    when an edition's days move are not a change the teacher made.
+    """
     current = proposal_data_from(learning_session)
+    valid_half_days = {half_day.key for half_day in half_days(learning_session.edition)}
+
+    def comparable(name: str, value):
+        if name == "unavailable_half_days":
+            return sorted(set(value) & valid_half_days)
+        return sorted(value) if isinstance(value, tuple) else value
+
     return [
         name
-        for name in SCHEDULING_FIELDS
-        if _comparable(getattr(current, name)) != _comparable(getattr(data, name))
+        for name in LOCKED_AFTER_ACCEPTANCE
+        if comparable(name, getattr(current, name)) != comparable(name, getattr(data, name))
     ]
-
-
-def _comparable(value):
-    return sorted(value) if isinstance(value, tuple) else value
 
 
 def _sync_by_position(
@@ -329,14 +339,16 @@ def update_proposal(
     actor: User,
     now: datetime,
 ) -> LearningSession:
-    """Save changes. After acceptance, scheduling fields are the organizers' alone."""
+    """Save changes. After acceptance, teachers may change only the fields they polish."""
+    # Read the state under a lock: an organizer may have accepted it a moment ago.
+    _lock(db_session, learning_session)
     if not permissions.can_edit_proposal(actor, learning_session):
         raise NotAllowed("You cannot edit this proposal.")
-    if not permissions.can_edit_scheduling_fields(actor, learning_session):
-        locked = _changed_scheduling_fields(learning_session, data)
+    if not permissions.can_edit_locked_fields(actor, learning_session):
+        locked = changed_locked_fields(learning_session, data)
         if locked:
             message = "Only organizers can change this once the session is accepted."
-            raise ValidationFailed({_form_field(name): message for name in locked})
+            raise ValidationFailed({form_field_name(name): message for name in locked})
     submitting = learning_session.status != ProposalStatus.DRAFT
     _raise_problems(proposal_problems(data, learning_session.edition, submitting=submitting))
     _apply(db_session, learning_session, data)
@@ -345,7 +357,8 @@ def update_proposal(
     return learning_session
 
 
-def _form_field(name: str) -> str:
+def form_field_name(name: str) -> str:
+    """The form field that edits a data field: the form asks when you *can* teach."""
     return "available_half_days" if name == "unavailable_half_days" else name
 
 
@@ -409,7 +422,7 @@ def submit_proposal(
     organizers asked for changes may come later, since it answers their request.
     The proposal must be complete. Side effects: status, submitted_at, history.
     """
-    if not permissions.can_submit(actor, learning_session):
+    if not permissions.is_teacher(actor, learning_session):
         raise NotAllowed("Only the session's teachers can submit it.")
     _lock(db_session, learning_session)
     edition = learning_session.edition
@@ -486,7 +499,7 @@ def withdraw_proposal(
     now: datetime,
 ) -> None:
     """A teacher takes the proposal back, at any time before the session starts."""
-    if not permissions.can_withdraw(actor, learning_session):
+    if not permissions.is_teacher(actor, learning_session):
         raise NotAllowed("Only the session's teachers can withdraw it.")
     if permissions.has_started(learning_session, now):
         raise IllegalTransition("The session has already started, so it cannot be withdrawn.")
@@ -533,6 +546,24 @@ def cancel_session(
     )
 
 
+def available_actions(user: User, learning_session: LearningSession, now: datetime) -> set[str]:
+    """The state changes this user may offer on the page now (the services re-check)."""
+    next_states = ALLOWED_TRANSITIONS.get(learning_session.status, frozenset())
+    actions = set()
+    if permissions.is_teacher(user, learning_session):
+        if ProposalStatus.SUBMITTED in next_states:
+            actions.add("submit")
+        if ProposalStatus.WITHDRAWN in next_states and not permissions.has_started(
+            learning_session, now
+        ):
+            actions.add("withdraw")
+    if permissions.can_decide(user) and next_states & set(DECISIONS):
+        actions.add("decide")
+    if permissions.can_cancel(user) and ProposalStatus.CANCELLED in next_states:
+        actions.add("cancel")
+    return actions
+
+
 def _notify_teachers(
     db_session: Session,
     learning_session: LearningSession,
@@ -565,6 +596,9 @@ def add_co_teacher(
     """Add a colleague, by the email of an existing account, as a co-teacher."""
     if not permissions.can_manage_co_teachers(actor, learning_session):
         raise NotAllowed("Only the lead teacher or an organizer can change co-teachers.")
+    # Under the row lock, re-read the co-teachers so the limit holds for concurrent adds.
+    _lock(db_session, learning_session)
+    db_session.refresh(learning_session, attribute_names=["co_teachers"])
     colleague = find_user_by_email(db_session, email)
     if colleague is None or not colleague.is_active:
         raise DomainError(
@@ -687,11 +721,19 @@ def review_queue(
     return _with_people_and_topics(query).order_by(*order)
 
 
-def status_counts(db_session: Session, edition: Edition) -> dict[ProposalStatus, int]:
-    """How many of the edition's proposals are in each state."""
+def status_counts(
+    db_session: Session,
+    edition: Edition,
+    *,
+    topic_id: int | None = None,
+    session_format: SessionFormat | None = None,
+) -> dict[ProposalStatus, int]:
+    """How many of the edition's proposals are in each state, under the other filters."""
+    filtered = review_queue(edition, topic_id=topic_id, session_format=session_format)
+    ids = filtered.with_only_columns(LearningSession.id).order_by(None)
     rows = db_session.execute(
         sa.select(LearningSession.status, sa.func.count())
-        .where(LearningSession.edition_id == edition.id)
+        .where(LearningSession.id.in_(ids))
         .group_by(LearningSession.status)
     )
     counts = dict.fromkeys(ProposalStatus, 0)
@@ -717,7 +759,7 @@ def proposals_of(user: User) -> sa.Select[tuple[LearningSession]]:
 def latest_organizer_comments(
     db_session: Session, session_ids: Iterable[int]
 ) -> dict[int, ProposalEvent]:
-    """Each session's most recent organizer comment, in one query."""
+    """Each session's most recent comment from an organizer's decision, in two queries."""
     ids = list(session_ids)
     if not ids:
         return {}
@@ -726,11 +768,16 @@ def latest_organizer_comments(
         .where(
             ProposalEvent.session_id.in_(ids),
             ProposalEvent.by_organizer,
+            ProposalEvent.to_status.in_(ORGANIZER_DECISIONS),
             ProposalEvent.comment != "",
         )
         .group_by(ProposalEvent.session_id)
     )
-    events = db_session.scalars(sa.select(ProposalEvent).where(ProposalEvent.id.in_(latest)))
+    events = db_session.scalars(
+        sa.select(ProposalEvent)
+        .where(ProposalEvent.id.in_(latest))
+        .options(joinedload(ProposalEvent.actor))
+    )
     return {event.session_id: event for event in events}
 
 

@@ -14,10 +14,11 @@ from learningweek.editions.services import is_visible
 from learningweek.enums import ProposalStatus, SessionFormat
 from learningweek.errors import DomainError, ValidationFailed
 from learningweek.extensions import db
-from learningweek.forms import EmptyForm, attach_domain_error, page_number, render_form_page
+from learningweek.forms import EmptyForm, attach_domain_error, render_form_page
 from learningweek.proposals import bp, permissions, services
 from learningweek.proposals.forms import CommentForm, CoTeacherForm, DecisionForm, ProposalForm
 from learningweek.proposals.models import LearningSession
+from learningweek.routing import id_argument, page_number
 
 REVIEW_PER_PAGE = 100
 
@@ -59,14 +60,29 @@ def _submit_after_save(learning_session: LearningSession, form: ProposalForm):
 
 
 def _render_form(form: ProposalForm, learning_session: LearningSession | None):
+    # An explicit action: after a refused submission the page shows the saved
+    # proposal, and its next post must edit that one, not propose a second.
+    if learning_session is None:
+        action = url_for("proposals.new", slug=form.edition.slug)
+    else:
+        action = url_for("proposals.edit", session_id=learning_session.id)
     return render_form_page(
         "proposals/form.html",
         form,
         edition=form.edition,
         learning_session=learning_session,
-        can_edit_scheduling=learning_session is None
-        or permissions.can_edit_scheduling_fields(current_user, learning_session),
+        action=action,
+        offers_submission=learning_session is None
+        or "submit" in services.available_actions(current_user, learning_session, utcnow()),
     )
+
+
+def _form_context(learning_session: LearningSession) -> dict:
+    """What a proposal's form needs: its edition, the topics, and any locked values."""
+    locked = None
+    if not permissions.can_edit_locked_fields(current_user, learning_session):
+        locked = services.proposal_data_from(learning_session)
+    return {"edition": learning_session.edition, "topics": _all_topics(), "locked": locked}
 
 
 @bp.route("/editions/<slug>/propose", methods=["GET", "POST"])
@@ -99,7 +115,7 @@ def edit(session_id: int):
     learning_session = _proposal_or_404(session_id)
     if not permissions.can_edit_proposal(current_user, learning_session):
         abort(403)
-    context = {"edition": learning_session.edition, "topics": _all_topics()}
+    context = _form_context(learning_session)
     if request.method == "POST":
         form = ProposalForm(**context)
     else:
@@ -142,7 +158,7 @@ def detail(session_id: int):
         comment_form=CommentForm(),
         co_teacher_form=CoTeacherForm(),
         action_form=EmptyForm(),
-        now=utcnow(),
+        actions=services.available_actions(current_user, learning_session, utcnow()),
     )
 
 
@@ -183,9 +199,7 @@ def submit(session_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     form = ProposalForm.for_proposal(
-        services.proposal_data_from(learning_session),
-        edition=learning_session.edition,
-        topics=_all_topics(),
+        services.proposal_data_from(learning_session), **_form_context(learning_session)
     )
     return _submit_after_save(learning_session, form)
 
@@ -297,7 +311,7 @@ def review(edition_id: int):
     edition = db.get_or_404(Edition, edition_id)
     status = _enum_arg(ProposalStatus, "status")
     session_format = _enum_arg(SessionFormat, "format")
-    topic_id = request.args.get("topic", type=int)
+    topic_id = id_argument(request.args.get("topic"))
     pagination = db.paginate(
         services.review_queue(
             edition, status=status, topic_id=topic_id, session_format=session_format
@@ -312,11 +326,16 @@ def review(edition_id: int):
         edition=edition,
         pagination=pagination,
         proposals=proposals,
-        counts=services.status_counts(db.session, edition),
+        counts=services.status_counts(
+            db.session, edition, topic_id=topic_id, session_format=session_format
+        ),
         interest=services.interest_counts(db.session, [p.id for p in proposals]),
         topics=_all_topics(),
         filters={"status": status, "format": session_format, "topic": topic_id},
-        page_args={key: value for key, value in request.args.items() if key != "page"},
+        page_args={
+            key: request.args[key] for key in ("status", "format", "topic") if key in request.args
+        },
+        formats=list(SessionFormat),
     )
 
 
@@ -326,7 +345,7 @@ def coming_up(slug: str):
     """Accepted sessions before the programme is out; star the ones you would attend."""
     edition = _visible_edition_or_404(slug)
     only_starred = request.args.get("starred") == "1"
-    topic_id = request.args.get("topic", type=int)
+    topic_id = id_argument(request.args.get("topic"))
     sessions = (
         db.session.scalars(
             services.coming_up(

@@ -1,14 +1,16 @@
 """Proposal pages: who sees and edits what, the form's field errors, XSS, the review queue."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 
 from learningweek.enums import ProposalStatus
+from learningweek.errors import ValidationFailed
 from learningweek.extensions import db
 from learningweek.proposals.models import LearningSession, ProposalEvent
-from learningweek.proposals.services import half_days
+from learningweek.proposals.services import half_days, proposal_data_from, update_proposal
 from tests.conftest import log_in
 from tests.factories import (
     make_edition,
@@ -216,37 +218,69 @@ def test_edit_form_shows_stored_values(client, edition):
     assert form.find(id="objectives-0")["value"] == "explain the idea to a colleague"
 
 
-def test_after_acceptance_teachers_cannot_change_scheduling_fields(client, app, edition):
+def test_after_acceptance_teachers_edit_only_title_abstract_prerequisites_resources(
+    client, app, edition
+):
     lead = make_user(email="lead@example.com")
     proposal = make_proposal(edition=edition, lead=lead, status=S.ACCEPTED, duration_minutes=60)
     teacher = logged_in(client, lead)
 
-    locked = teacher.post(
-        f"/proposals/{proposal.id}/edit", data=proposal_form(duration_minutes="90")
-    )
-    allowed = teacher.post(
+    form_page = page(teacher.get(f"/proposals/{proposal.id}/edit"))
+    response = teacher.post(
         f"/proposals/{proposal.id}/edit",
-        data=proposal_form(
-            title="Better title",
-            available_half_days=[h.key for h in half_days(edition)],
-            **{"objectives-0": "explain the idea to a colleague"},
-        ),
+        data=proposal_form(title="Better title", duration_minutes="90", level="advanced"),
     )
+
+    assert form_page.find(id="title") is not None
+    assert form_page.find(id="duration_minutes") is None
+    assert form_page.find(id="objectives-0") is None
+    assert "only its title, abstract, prerequisites and resources" in form_page.get_text()
+    assert response.status_code == 302
+    db.session.refresh(proposal)
+    assert (proposal.title, proposal.duration_minutes, proposal.level) == (
+        "Better title",
+        60,
+        "introductory",
+    )
+
+
+def test_service_refuses_a_teacher_changing_locked_fields_after_acceptance(app, edition):
+    lead = make_user()
+    proposal = make_proposal(edition=edition, lead=lead, status=S.ACCEPTED)
+    changed = replace(proposal_data_from(proposal), duration_minutes=120, language="Swedish")
+
+    with pytest.raises(ValidationFailed) as refused:
+        update_proposal(db.session, proposal, changed, actor=lead, now=NOW)
+
+    assert set(refused.value.problems) == {"duration_minutes", "language"}
+
+
+def test_organizer_changes_locked_fields_after_acceptance(app, edition):
+    proposal = make_proposal(edition=edition, status=S.ACCEPTED)
     organizer = logged_in(app.test_client(), make_organizer(email="boss@example.com"))
-    by_organizer = organizer.post(
+
+    response = organizer.post(
         f"/proposals/{proposal.id}/edit",
         data=proposal_form(
-            duration_minutes="90",
-            available_half_days=[h.key for h in half_days(edition)],
+            duration_minutes="90", available_half_days=[h.key for h in half_days(edition)]
         ),
     )
 
-    assert locked.status_code == 422
-    assert "Only organizers" in field_error(locked, "duration_minutes")
-    assert allowed.status_code == 302
-    assert by_organizer.status_code == 302
+    assert response.status_code == 302
     db.session.refresh(proposal)
-    assert (proposal.title, proposal.duration_minutes) == ("Property-based testing in practice", 90)
+    assert proposal.duration_minutes == 90
+
+
+def test_stale_half_days_after_the_edition_moves_are_not_a_teacher_change(app, edition):
+    lead = make_user()
+    proposal = make_proposal(
+        edition=edition, lead=lead, status=S.ACCEPTED, unavailable_half_days=["2020-01-01 am"]
+    )
+    data = replace(proposal_data_from(proposal), title="New title", unavailable_half_days=())
+
+    update_proposal(db.session, proposal, data, actor=lead, now=NOW)
+
+    assert proposal.title == "New title"
 
 
 # --- who sees what ------------------------------------------------------------------------

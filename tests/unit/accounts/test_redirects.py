@@ -19,6 +19,7 @@ def test_local_paths_are_safe(target):
     [
         "https://evil.example/",
         "//evil.example/",
+        "///evil.example",
         "/\\evil.example",
         "\\\\evil.example",
         "javascript:alert(1)",
@@ -31,6 +32,7 @@ def test_local_paths_are_safe(target):
     ids=[
         "absolute",
         "protocol-relative",
+        "triple-slash",
         "backslash-host",
         "double-backslash",
         "javascript",
