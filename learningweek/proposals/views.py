@@ -333,7 +333,12 @@ def review(edition_id: int):
         topics=_all_topics(),
         filters={"status": status, "format": session_format, "topic": topic_id},
         page_args={
-            key: request.args[key] for key in ("status", "format", "topic") if key in request.args
+            "edition_id": edition.id,
+            **{
+                key: request.args[key]
+                for key in ("status", "format", "topic")
+                if key in request.args
+            },
         },
         formats=list(SessionFormat),
     )
