@@ -68,6 +68,10 @@ class Config:
         self.LEARNINGWEEK_HOST_NAME = setting("HOST_NAME", "learningweek.localhost")
         self.LEARNINGWEEK_DEFAULT_TIME_ZONE = setting("DEFAULT_TIME_ZONE", "Europe/Stockholm")
         self.LEARNINGWEEK_PEOPLE_PER_PAGE = int(setting("PEOPLE_PER_PAGE", "50"))
+        # Share of people who marked interest that are expected to come.
+        self.LEARNINGWEEK_SHOW_UP_FACTOR = float(setting("SHOW_UP_FACTOR", "0.7"))
+        # How many people must star two sessions before running them together is a clash.
+        self.LEARNINGWEEK_INTEREST_CLASH_MIN = int(setting("INTEREST_CLASH_MIN", "3"))
         self.LEARNINGWEEK_ALLOW_REGISTRATION = _flag(
             env.get(APP_PREFIX + "ALLOW_REGISTRATION"), True
         )

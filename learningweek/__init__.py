@@ -77,12 +77,11 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from learningweek.accounts import bp as accounts_bp
-    from learningweek.editions import bp as editions_bp
-    from learningweek.notifications import bp as notifications_bp
-    from learningweek.proposals import bp as proposals_bp
+    from learningweek.accounts.views import bp as accounts_bp
+    from learningweek.editions.views import bp as editions_bp
+    from learningweek.notifications.views import bp as notifications_bp
+    from learningweek.proposals.views import bp as proposals_bp
+    from learningweek.schedule.views import bp as schedule_bp
 
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(editions_bp)
-    app.register_blueprint(proposals_bp)
-    app.register_blueprint(notifications_bp)
+    for blueprint in (accounts_bp, editions_bp, proposals_bp, schedule_bp, notifications_bp):
+        app.register_blueprint(blueprint)

@@ -42,6 +42,13 @@ from learningweek.proposals.services import (
     submit_proposal,
     withdraw_proposal,
 )
+from learningweek.schedule.conflicts import Settings
+from learningweek.schedule.services import (
+    place_greedily,
+    placed_runs,
+    publish_edition,
+    set_pinned,
+)
 
 DEMO_PASSWORD = "learning-week-demo"
 
@@ -245,9 +252,16 @@ def load_demo(db_session: Session, *, now: datetime, time_zone: str) -> list[Use
         decided_at=now - timedelta(hours=20),
     )
     _mark_interest(db_session, [current, upcoming], employees + colleagues)
-    # Interest is collected before the programme is published; then it is published.
-    current.is_published = True
-    db_session.flush()
+    # Interest is collected before the programme is published; then runs are placed,
+    # a few pinned by hand, and the current edition is published.
+    settings = Settings()
+    for edition in (current, upcoming):
+        left_over = place_greedily(db_session, edition, actor=reviewer, now=now, settings=settings)
+        if left_over:
+            raise RuntimeError(f"demo: {len(left_over)} runs of {edition.name} found no place")
+        for run in list(db_session.scalars(placed_runs(edition)))[:3]:
+            set_pinned(db_session, run, True, actor=reviewer)
+    publish_edition(db_session, current, actor=reviewer, settings=settings)
     return people
 
 

@@ -112,3 +112,5 @@ class NotificationKind(StrEnum):
     PROPOSAL_REJECTED = "proposal_rejected"
     CHANGES_REQUESTED = "changes_requested"
     SESSION_CANCELLED = "session_cancelled"
+    RUN_MOVED = "run_moved"
+    RUN_CANCELLED = "run_cancelled"

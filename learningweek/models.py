@@ -10,6 +10,7 @@ from learningweek.proposals.models import (
     ProposalEvent,
     SessionResource,
 )
+from learningweek.schedule.models import Run, RunChange
 
 __all__ = [
     "Edition",
@@ -19,6 +20,8 @@ __all__ = [
     "Notification",
     "ProposalEvent",
     "Room",
+    "Run",
+    "RunChange",
     "SessionResource",
     "Topic",
     "User",

@@ -16,6 +16,7 @@ from learningweek.editions.models import Edition, Room, Topic
 from learningweek.enums import Equipment, Level, ProposalStatus, RoomKind, SessionFormat
 from learningweek.extensions import db
 from learningweek.proposals.models import Interest, LearningObjective, LearningSession
+from learningweek.schedule.models import Run
 
 DEFAULT_PASSWORD = "correct horse battery"
 _numbers = itertools.count(1)
@@ -123,3 +124,13 @@ def make_interest(learning_session: LearningSession, user: User) -> Interest:
     db.session.add(interest)
     db.session.commit()
     return interest
+
+
+def make_run(learning_session: LearningSession | None = None, **overrides) -> Run:
+    """A run of an accepted session (made if not given); unplaced unless `starts_at`/`room`."""
+    if learning_session is None:
+        learning_session = make_proposal(status=ProposalStatus.ACCEPTED)
+    run = Run(learning_session=learning_session, **overrides)
+    db.session.add(run)
+    db.session.commit()
+    return run

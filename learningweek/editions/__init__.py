@@ -2,6 +2,5 @@
 
 from flask import Blueprint
 
+# Routes are attached when create_app imports the views module.
 bp = Blueprint("editions", __name__)
-
-from learningweek.editions import views  # noqa: E402,F401  (registers the routes)

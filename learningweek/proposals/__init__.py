@@ -2,6 +2,5 @@
 
 from flask import Blueprint
 
+# Routes are attached when create_app imports the views module.
 bp = Blueprint("proposals", __name__)
-
-from learningweek.proposals import views  # noqa: E402,F401  (registers the routes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,9 @@ from learningweek.database import enum_column, utcnow
 from learningweek.editions.models import Edition, Topic
 from learningweek.enums import Level, ProposalStatus, ResourceKind, ResourceTiming, SessionFormat
 from learningweek.extensions import db
+
+if TYPE_CHECKING:
+    from learningweek.schedule.models import Run
 
 TITLE_MAX_LENGTH = 120
 OBJECTIVE_MAX_LENGTH = 200
@@ -101,6 +105,10 @@ class LearningSession(db.Model):
         back_populates="learning_session",
         order_by="ProposalEvent.id",
         cascade="all, delete-orphan",
+    )
+    # Defined in the schedule feature; mapped once learningweek.models imports it.
+    runs: Mapped[list[Run]] = relationship(
+        back_populates="learning_session", order_by="Run.id", cascade="all, delete-orphan"
     )
 
     @property

@@ -63,5 +63,8 @@ def can_see_interest_count(user: User, learning_session: LearningSession) -> boo
 
 
 def has_started(learning_session: LearningSession, now: datetime) -> bool:
-    """Whether the session has begun; until runs exist, the edition's first day counts."""
-    return now >= learning_session.edition.starts_at
+    """Whether the session's first placed run has begun (the edition's start if none is)."""
+    starts = [
+        run.starts_at for run in learning_session.runs if run.is_placed and not run.is_cancelled
+    ]
+    return now >= (min(starts) if starts else learning_session.edition.starts_at)

@@ -49,6 +49,8 @@ from learningweek.proposals.models import (
     SessionResource,
     session_co_teachers,
 )
+from learningweek.schedule import lifecycle
+from learningweek.schedule.models import Run
 from learningweek.validation import is_http_url
 
 NOON = time(12, 0)
@@ -351,8 +353,13 @@ def update_proposal(
             raise ValidationFailed({form_field_name(name): message for name in locked})
     submitting = learning_session.status != ProposalStatus.DRAFT
     _raise_problems(proposal_problems(data, learning_session.edition, submitting=submitting))
+    length_changed = data.duration_minutes != learning_session.duration_minutes
     _apply(db_session, learning_session, data)
     learning_session.updated_at = now
+    if learning_session.status == ProposalStatus.ACCEPTED:
+        lifecycle.sync_run_count(learning_session, now=now)
+        if length_changed:
+            lifecycle.note_length_change(learning_session, now=now)
     db_session.flush()
     return learning_session
 
@@ -478,6 +485,8 @@ def decide_proposal(
         now=now,
         action="decided on",
     )
+    if decision == ProposalStatus.ACCEPTED:
+        lifecycle.create_runs(learning_session, learning_session.runs_offered, now=now)
     kind, outcome = DECISIONS[decision]
     _notify_teachers(
         db_session,
@@ -513,6 +522,7 @@ def withdraw_proposal(
         now=now,
         action="withdrawn",
     )
+    lifecycle.cancel_runs(learning_session, actor=actor, now=now)
 
 
 def cancel_session(
@@ -536,6 +546,7 @@ def cancel_session(
         now=now,
         action="cancelled",
     )
+    lifecycle.cancel_runs(learning_session, actor=actor, now=now)
     _notify_teachers(
         db_session,
         learning_session,
@@ -809,4 +820,5 @@ def proposal_page_query(session_id: int) -> sa.Select[tuple[LearningSession]]:
         selectinload(LearningSession.objectives),
         selectinload(LearningSession.resources),
         selectinload(LearningSession.events).joinedload(ProposalEvent.actor),
+        selectinload(LearningSession.runs).joinedload(Run.room),
     )

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from flask import Flask
 
-from tests.factories import make_edition, make_proposal, make_room, make_topic, make_user
+from learningweek.enums import ProposalStatus
+from tests.factories import make_edition, make_proposal, make_room, make_run, make_topic, make_user
 
 # Logging out when not logged in is harmless, so it needs no login either.
 PUBLIC_ENDPOINTS = {"static", "accounts.login", "accounts.register", "accounts.logout"}
@@ -29,6 +30,7 @@ def existing_objects() -> dict[str, object]:
     user = make_user()
     return {
         "session_id": make_proposal(edition=edition).id,
+        "run_id": make_run(make_proposal(edition=edition, status=ProposalStatus.ACCEPTED)).id,
         "edition_id": edition.id,
         "slug": edition.slug,
         "room_id": make_room().id,

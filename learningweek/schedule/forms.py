@@ -1,0 +1,46 @@
+"""Board forms: place or move a run, and comments for cancelling."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from learningweek.editions.models import Room
+from learningweek.schedule.conflicts import Grid
+
+
+class PlaceForm(FlaskForm):
+    """Choose a start on the grid and a room; "place anyway" overrides hard conflicts."""
+
+    starts_at = SelectField("Start", validators=[InputRequired(message="Choose a start.")])
+    room_id = SelectField("Room", coerce=int, validators=[InputRequired(message="Choose a room.")])
+    force = BooleanField("Place anyway, despite the conflicts listed")
+
+    def __init__(self, *args, grid: Grid, rooms: Sequence[Room], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.grid = grid
+        self.starts_at.choices = [
+            SelectChoice(start.isoformat(), f"{grid.local(start):%a %d %b %H:%M}")
+            for start in grid.slot_starts()
+        ]
+        self.room_id.choices = [
+            SelectChoice(room.id, f"{room.name} ({room.kind.label.lower()}, {room.capacity})")
+            for room in rooms
+            if room.is_active
+        ]
+
+    @property
+    def start(self) -> datetime:
+        return datetime.fromisoformat(self.starts_at.data)
+
+
+class CancelRunForm(FlaskForm):
+    """Cancel one run, with an optional note to its teachers."""
+
+    comment = TextAreaField(
+        "Note to the teachers", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
+    )

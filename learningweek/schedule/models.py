@@ -1,0 +1,88 @@
+"""Runs: the times a session takes place, each with a start and a room once placed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from learningweek.accounts.models import User
+from learningweek.database import utcnow
+from learningweek.editions.models import Room
+from learningweek.extensions import db
+from learningweek.proposals.models import LearningSession
+
+
+class Run(db.Model):
+    """One time a session takes place. Unplaced while it has no start and room.
+
+    Its id is what calendar UIDs derive from, so it is never reused or renumbered;
+    `sequence` rises whenever its time or place changes after publishing.
+    """
+
+    __tablename__ = "runs"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(starts_at IS NULL) = (room_id IS NULL)", name="placed_with_start_and_room"
+        ),
+        sa.CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+        sa.Index("ix_runs_room_id_starts_at", "room_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("learning_sessions.id", ondelete="CASCADE"), index=True
+    )
+    starts_at: Mapped[datetime | None]
+    room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rooms.id"))
+    is_pinned: Mapped[bool] = mapped_column(default=False)
+    sequence: Mapped[int] = mapped_column(default=0)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    learning_session: Mapped[LearningSession] = relationship(back_populates="runs")
+    room: Mapped[Room | None] = relationship()
+    changes: Mapped[list[RunChange]] = relationship(
+        back_populates="run", order_by="RunChange.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_placed(self) -> bool:
+        return self.starts_at is not None
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def ends_at(self) -> datetime | None:
+        if self.starts_at is None:
+            return None
+        return self.starts_at + timedelta(minutes=self.learning_session.duration_minutes)
+
+    def __repr__(self) -> str:
+        return f"<Run {self.id} session={self.session_id} at={self.starts_at} room={self.room_id}>"
+
+
+class RunChange(db.Model):
+    """A run's move, placement or cancellation: old and new time and place, who and when."""
+
+    __tablename__ = "run_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    old_starts_at: Mapped[datetime | None]
+    old_room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rooms.id", ondelete="SET NULL"))
+    new_starts_at: Mapped[datetime | None]
+    new_room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rooms.id", ondelete="SET NULL"))
+    cancelled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    run: Mapped[Run] = relationship(back_populates="changes")
+    actor: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<RunChange {self.id} run={self.run_id}>"

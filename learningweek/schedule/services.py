@@ -1,0 +1,421 @@
+"""The schedule board: loading it, placing and moving runs, and publishing the programme.
+
+Every check goes through `conflicts.problems_for`; this module turns database rows
+into the plain facts those rules read and applies the changes they allow.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, aliased, joinedload
+
+from learningweek.accounts.models import User
+from learningweek.editions.models import Edition, Room
+from learningweek.enums import NotificationKind, ProposalStatus
+from learningweek.errors import DomainError, NotAllowed
+from learningweek.localtime import format_local
+from learningweek.notifications.services import queue_notification
+from learningweek.proposals.models import Interest, LearningSession
+from learningweek.proposals.services import interest_counts
+from learningweek.schedule import lifecycle
+from learningweek.schedule.conflicts import (
+    BoardState,
+    Grid,
+    Placement,
+    Problem,
+    RoomFacts,
+    SessionFacts,
+    Settings,
+    board_problems,
+    expected_attendance,
+    problems_for,
+)
+from learningweek.schedule.models import Run
+
+
+class PlacementRefused(DomainError):
+    """A placement breaks hard rules; `problems` lists them all."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(" ".join(problem.message for problem in problems if problem.is_hard))
+        self.problems = problems
+
+
+@dataclass
+class Board:
+    """Everything the board page and the rules need about one edition's schedule."""
+
+    edition: Edition
+    grid: Grid
+    rooms: list[Room]
+    room_facts: dict[int, RoomFacts]
+    session_facts: dict[int, SessionFacts]
+    runs: list[Run]
+    state: BoardState
+    problems: dict[int, list[Problem]]
+
+    @property
+    def placed(self) -> list[Run]:
+        return [run for run in self.runs if run.is_placed]
+
+    @property
+    def unplaced(self) -> list[Run]:
+        return [run for run in self.runs if not run.is_placed]
+
+    @property
+    def hard_conflicts(self) -> int:
+        return sum(1 for problems in self.problems.values() for p in problems if p.is_hard)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for problems in self.problems.values() for p in problems if not p.is_hard)
+
+    def placement(self, run: Run, starts_at: datetime, room: Room) -> Placement:
+        return Placement(
+            run_id=run.id,
+            session=self.session_facts[run.session_id],
+            starts_at=starts_at,
+            room=self.room_facts[room.id],
+        )
+
+    def check(self, run: Run, starts_at: datetime, room: Room, settings: Settings) -> list[Problem]:
+        """What placing `run` at `starts_at` in `room` would break."""
+        return problems_for(self.placement(run, starts_at, room), self.state, settings)
+
+
+def grid_of(edition: Edition) -> Grid:
+    """The edition's days and slots as the rules see them."""
+    return Grid(
+        zone=edition.zone,
+        days=frozenset(edition.days),
+        day_starts_at=edition.day_starts_at,
+        day_ends_at=edition.day_ends_at,
+        slot_minutes=edition.slot_minutes,
+    )
+
+
+def room_facts(room: Room) -> RoomFacts:
+    return RoomFacts(
+        id=room.id,
+        name=room.name,
+        kind=room.kind,
+        capacity=room.capacity,
+        equipment=frozenset(room.equipment),
+        is_active=room.is_active,
+    )
+
+
+def session_facts(learning_session: LearningSession, expected_demand: int) -> SessionFacts:
+    return SessionFacts(
+        id=learning_session.id,
+        title=learning_session.title,
+        format=learning_session.format,
+        duration_minutes=learning_session.duration_minutes,
+        max_participants=learning_session.max_participants,
+        equipment=frozenset(learning_session.equipment),
+        unavailable_half_days=frozenset(learning_session.unavailable_half_days),
+        teachers=tuple((teacher.id, teacher.display_name) for teacher in learning_session.teachers),
+        expected_demand=expected_demand,
+    )
+
+
+def co_interest(db_session: Session, edition: Edition) -> dict[int, dict[int, int]]:
+    """For each accepted session, how many people also starred each other one (one query)."""
+    accepted = sa.select(LearningSession.id).where(
+        LearningSession.edition_id == edition.id,
+        LearningSession.status == ProposalStatus.ACCEPTED,
+    )
+    first, second = aliased(Interest), aliased(Interest)
+    rows = db_session.execute(
+        sa.select(first.session_id, second.session_id, sa.func.count())
+        .join(
+            second, sa.and_(first.user_id == second.user_id, first.session_id < second.session_id)
+        )
+        .where(first.session_id.in_(accepted), second.session_id.in_(accepted))
+        .group_by(first.session_id, second.session_id)
+    )
+    pairs: dict[int, dict[int, int]] = defaultdict(dict)
+    for one, other, count in rows:
+        pairs[one][other] = count
+        pairs[other][one] = count
+    return pairs
+
+
+def load_board(db_session: Session, edition: Edition, settings: Settings) -> Board:
+    """An edition's rooms, active runs of accepted sessions, and every rule they break.
+
+    A fixed number of queries whatever the number of runs: rooms, runs with their
+    sessions and teachers, interest counts, co-interest.
+    """
+    rooms = list(db_session.scalars(sa.select(Room).order_by(Room.kind, sa.func.lower(Room.name))))
+    runs = list(
+        db_session.scalars(
+            sa.select(Run)
+            .join(Run.learning_session)
+            .where(
+                LearningSession.edition_id == edition.id,
+                LearningSession.status == ProposalStatus.ACCEPTED,
+                Run.cancelled_at.is_(None),
+            )
+            .options(
+                joinedload(Run.learning_session).joinedload(LearningSession.lead),
+                joinedload(Run.learning_session).selectinload(LearningSession.co_teachers),
+            )
+            .order_by(Run.starts_at, Run.id)
+        ).unique()
+    )
+    sessions = {run.learning_session.id: run.learning_session for run in runs}
+    interest = interest_counts(db_session, sessions)
+    facts = {
+        session_id: session_facts(
+            learning_session,
+            expected_attendance(interest.get(session_id, 0), settings.show_up_factor),
+        )
+        for session_id, learning_session in sessions.items()
+    }
+    rooms_by_id = {room.id: room_facts(room) for room in rooms}
+    grid = grid_of(edition)
+    state = BoardState.of(
+        grid,
+        (
+            Placement(run.id, facts[run.session_id], run.starts_at, rooms_by_id[run.room_id])
+            for run in runs
+            if run.is_placed
+        ),
+        co_interest(db_session, edition),
+    )
+    return Board(
+        edition=edition,
+        grid=grid,
+        rooms=rooms,
+        room_facts=rooms_by_id,
+        session_facts=facts,
+        runs=runs,
+        state=state,
+        problems=board_problems(state, settings),
+    )
+
+
+def placed_runs(edition: Edition) -> sa.Select[tuple[Run]]:
+    """An edition's placed, active runs in time order."""
+    return (
+        sa.select(Run)
+        .join(Run.learning_session)
+        .where(
+            LearningSession.edition_id == edition.id,
+            Run.starts_at.is_not(None),
+            Run.cancelled_at.is_(None),
+        )
+        .order_by(Run.starts_at, Run.id)
+    )
+
+
+def _lock_edition(db_session: Session, edition: Edition) -> None:
+    # One organizer's board change at a time per edition (PostgreSQL); SQLite write
+    # requests already hold the database lock.
+    db_session.refresh(edition, attribute_names=["is_published"], with_for_update=True)
+
+
+def _editable_run(run: Run) -> None:
+    if run.is_cancelled:
+        raise DomainError("This run is cancelled.")
+    if run.learning_session.status != ProposalStatus.ACCEPTED:
+        raise DomainError("Only runs of accepted sessions can be scheduled.")
+
+
+def place_run(
+    db_session: Session,
+    run: Run,
+    starts_at: datetime,
+    room: Room,
+    *,
+    actor: User,
+    now: datetime,
+    settings: Settings,
+    force: bool = False,
+) -> list[Problem]:
+    """Place or move a run; hard conflicts refuse it unless `force` ("place anyway").
+
+    Side effects: the run's time and room, a change record, and after publishing a
+    higher sequence and a message to the teachers. Returns the remaining problems.
+    """
+    if not actor.is_organizer:
+        raise NotAllowed("Only organizers can change the schedule.")
+    edition = run.learning_session.edition
+    _lock_edition(db_session, edition)
+    _editable_run(run)
+    board = load_board(db_session, edition, settings)
+    problems = board.check(run, starts_at, room, settings)
+    if any(problem.is_hard for problem in problems) and not force:
+        raise PlacementRefused(problems)
+    old_start, old_room = run.starts_at, run.room
+    lifecycle.set_placement(
+        run, starts_at, room, actor=actor, now=now, published=edition.is_published
+    )
+    if edition.is_published and old_start is not None:
+        _tell_teachers_of_move(db_session, run, old_start, old_room)
+    db_session.flush()
+    return problems
+
+
+def _tell_teachers_of_move(
+    db_session: Session, run: Run, old_start: datetime, old_room: Room | None
+) -> None:
+    learning_session = run.learning_session
+    zone = learning_session.edition.zone
+    before = f"{format_local(old_start, zone)} in {old_room.name if old_room else 'no room'}"
+    after = f"{format_local(run.starts_at, zone)} in {run.room.name}"
+    for teacher in learning_session.teachers:
+        queue_notification(
+            db_session,
+            recipient=teacher,
+            kind=NotificationKind.RUN_MOVED,
+            subject=f"“{learning_session.title}” has moved",
+            body=f"Your session “{learning_session.title}” moved from {before} to {after}.",
+            session_id=learning_session.id,
+        )
+
+
+def unplace_run(db_session: Session, run: Run, *, actor: User, now: datetime) -> None:
+    """Take a run off the board (before publishing; afterwards, move or cancel it)."""
+    if not actor.is_organizer:
+        raise NotAllowed("Only organizers can change the schedule.")
+    edition = run.learning_session.edition
+    _lock_edition(db_session, edition)
+    _editable_run(run)
+    if edition.is_published:
+        raise DomainError(
+            "The programme is published, so people may rely on this run: move or cancel it."
+        )
+    run.is_pinned = False
+    lifecycle.set_placement(run, None, None, actor=actor, now=now, published=False)
+    db_session.flush()
+
+
+def set_pinned(db_session: Session, run: Run, pinned: bool, *, actor: User) -> None:
+    """Pin a placed run (the automatic scheduler keeps it where it is) or unpin it."""
+    if not actor.is_organizer:
+        raise NotAllowed("Only organizers can change the schedule.")
+    _editable_run(run)
+    if pinned and not run.is_placed:
+        raise DomainError("Place the run before pinning it.")
+    run.is_pinned = pinned
+    db_session.flush()
+
+
+def cancel_run(
+    db_session: Session, run: Run, *, actor: User, comment: str = "", now: datetime
+) -> None:
+    """Cancel one run: its room is freed; its teachers are told."""
+    if not actor.is_organizer:
+        raise NotAllowed("Only organizers can cancel runs.")
+    _lock_edition(db_session, run.learning_session.edition)
+    if run.is_cancelled:
+        raise DomainError("This run is already cancelled.")
+    lifecycle.cancel_run(run, actor=actor, now=now)
+    learning_session = run.learning_session
+    when = (
+        format_local(run.starts_at, learning_session.edition.zone) if run.starts_at else "unplaced"
+    )
+    body = f"The run of “{learning_session.title}” on {when} is cancelled."
+    if comment.strip():
+        body += f"\n\nComment from the organizers:\n{comment.strip()}"
+    for teacher in learning_session.teachers:
+        queue_notification(
+            db_session,
+            recipient=teacher,
+            kind=NotificationKind.RUN_CANCELLED,
+            subject=f"A run of “{learning_session.title}” is cancelled",
+            body=body,
+            session_id=learning_session.id,
+        )
+    db_session.flush()
+
+
+def publish_edition(
+    db_session: Session, edition: Edition, *, actor: User, settings: Settings
+) -> None:
+    """Publish the programme: refused while a run is unplaced or a hard conflict remains."""
+    if not actor.is_organizer:
+        raise NotAllowed("Only organizers can publish the programme.")
+    _lock_edition(db_session, edition)
+    if edition.is_published:
+        raise DomainError("The programme is already published.")
+    board = load_board(db_session, edition, settings)
+    if board.unplaced:
+        count = len(board.unplaced)
+        raise DomainError(
+            f"{count} run{' is' if count == 1 else 's are'} not placed yet. Place "
+            f"{'it' if count == 1 else 'them'}, or offer fewer runs, before publishing."
+        )
+    hard = [
+        problem for problems in board.problems.values() for problem in problems if problem.is_hard
+    ]
+    if hard:
+        examples = " ".join(problem.message for problem in hard[:3])
+        raise DomainError(
+            f"{len(hard)} hard conflict{'s remain' if len(hard) > 1 else ' remains'}; resolve "
+            f"{'them' if len(hard) > 1 else 'it'} before publishing. {examples}"
+        )
+    edition.is_published = True
+    db_session.flush()
+
+
+def _first_valid(
+    board: Board, run: Run, rooms: list[Room], starts: list[datetime], settings: Settings
+) -> tuple[datetime, Room] | None:
+    """The first candidate with no problem at all, else the first with no hard one."""
+    fallback = None
+    for room in rooms:
+        for start in starts:
+            problems = board.check(run, start, room, settings)
+            if not problems:
+                return start, room
+            if fallback is None and not any(problem.is_hard for problem in problems):
+                fallback = (start, room)
+    return fallback
+
+
+def place_greedily(
+    db_session: Session, edition: Edition, *, actor: User | None, now: datetime, settings: Settings
+) -> list[Run]:
+    """Place every unplaced run at the first start and room that break no hard rule.
+
+    Hardest runs first (longest, then most expected people); among valid rooms the
+    smallest that seats the expected people. A simple baseline: it keeps what is
+    placed and returns the runs it could not place.
+    """
+    board = load_board(db_session, edition, settings)
+    starts = board.grid.slot_starts()
+    rooms = [room for room in board.rooms if room.is_active]
+    unplaced = sorted(
+        board.unplaced,
+        key=lambda run: (
+            -board.session_facts[run.session_id].duration_minutes,
+            -board.session_facts[run.session_id].expected_demand,
+            run.id,
+        ),
+    )
+    left_over = []
+    for index, run in enumerate(unplaced):
+        facts = board.session_facts[run.session_id]
+        needed = min(facts.max_participants, facts.expected_demand)
+        by_fit = sorted(rooms, key=lambda room: (room.capacity < needed, room.capacity))
+        # Start each run's search further along the week, so runs spread over the days.
+        offset = (index * 7) % len(starts) if starts else 0
+        spread = starts[offset:] + starts[:offset]
+        choice = _first_valid(board, run, by_fit, spread, settings)
+        if choice is None:
+            left_over.append(run)
+            continue
+        start, room = choice
+        lifecycle.set_placement(
+            run, start, room, actor=actor, now=now, published=edition.is_published
+        )
+        board.state.add(board.placement(run, start, room))
+    db_session.flush()
+    return left_over

@@ -1,0 +1,268 @@
+"""The schedule board for organizers: a grid per day, each run's page, and publishing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from learningweek.accounts.permissions import organizer_required
+from learningweek.database import utcnow
+from learningweek.editions.models import Edition, Room
+from learningweek.errors import DomainError
+from learningweek.extensions import db
+from learningweek.forms import EmptyForm, render_form_page
+from learningweek.schedule import bp, services
+from learningweek.schedule.conflicts import Settings
+from learningweek.schedule.forms import CancelRunForm, PlaceForm
+from learningweek.schedule.models import Run
+
+
+def scheduling_settings() -> Settings:
+    """The rules' judgement calls, from configuration."""
+    return Settings(
+        show_up_factor=current_app.config["LEARNINGWEEK_SHOW_UP_FACTOR"],
+        clash_threshold=current_app.config["LEARNINGWEEK_INTEREST_CLASH_MIN"],
+    )
+
+
+@dataclass
+class DayGrid:
+    """One day of the board: slot rows × room columns, each cell the runs in it."""
+
+    day: date
+    rooms: list[Room]
+    rows: list[tuple[str, list[list[tuple[Run, bool]]]]] = field(default_factory=list)
+
+
+def _day_grid(board: services.Board, day: date) -> DayGrid:
+    grid = board.grid
+    starts = [start for start in grid.slot_starts() if grid.local(start).date() == day]
+    slot_index = {start: index for index, start in enumerate(starts)}
+    day_runs = [run for run in board.placed if grid.local(run.starts_at).date() == day]
+    used_rooms = {run.room_id for run in day_runs}
+    rooms = [room for room in board.rooms if room.is_active or room.id in used_rooms]
+    column = {room.id: index for index, room in enumerate(rooms)}
+    cells: list[list[list[tuple[Run, bool]]]] = [[[] for _ in rooms] for _ in starts]
+    slot = timedelta(minutes=grid.slot_minutes)
+    for run in day_runs:
+        first = slot_index.get(run.starts_at)
+        if first is None:  # off the grid: shown in the problem list, not the grid
+            continue
+        length = max(1, -(-(run.ends_at - run.starts_at) // slot))
+        for offset in range(min(length, len(starts) - first)):
+            cells[first + offset][column[run.room_id]].append((run, offset == 0))
+    rows = [(f"{grid.local(start):%H:%M}", cells[index]) for index, start in enumerate(starts)]
+    return DayGrid(day=day, rooms=rooms, rows=rows)
+
+
+def _selected_day(edition: Edition) -> date:
+    try:
+        day = date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        return edition.first_day
+    return day if edition.first_day <= day <= edition.last_day else edition.first_day
+
+
+@bp.get("/organize/editions/<int:edition_id>/board")
+@organizer_required
+def board(edition_id: int):
+    """The board: one day's grid, unplaced runs, and every conflict and warning."""
+    edition = db.get_or_404(Edition, edition_id)
+    loaded = services.load_board(db.session, edition, scheduling_settings())
+    day = _selected_day(edition)
+    return render_template(
+        "schedule/board.html",
+        edition=edition,
+        board=loaded,
+        day_grid=_day_grid(loaded, day),
+        action_form=EmptyForm(),
+    )
+
+
+def _run_or_404(run_id: int) -> Run:
+    return db.get_or_404(Run, run_id)
+
+
+def _run_page(run: Run, form: PlaceForm, problems=None):
+    edition = run.learning_session.edition
+    loaded = services.load_board(db.session, edition, scheduling_settings())
+    return render_form_page(
+        "schedule/run.html",
+        form,
+        run=run,
+        edition=edition,
+        current_problems=loaded.problems.get(run.id, []),
+        proposed_problems=problems,
+        cancel_form=CancelRunForm(),
+        action_form=EmptyForm(),
+    )
+
+
+def _place_form(run: Run, **kwargs) -> PlaceForm:
+    edition = run.learning_session.edition
+    rooms = db.session.scalars(db.select(Room).order_by(Room.kind, Room.name)).all()
+    return PlaceForm(grid=services.grid_of(edition), rooms=rooms, **kwargs)
+
+
+@bp.get("/organize/runs/<int:run_id>")
+@organizer_required
+def run_detail(run_id: int):
+    """One run: its problems where it is, and a form to place or move it."""
+    run = _run_or_404(run_id)
+    data = {}
+    if run.is_placed:
+        data = {"starts_at": run.starts_at.isoformat(), "room_id": run.room_id}
+    return _run_page(run, _place_form(run, data=data))
+
+
+@bp.post("/organize/runs/<int:run_id>/place")
+@organizer_required
+def place(run_id: int):
+    """Place or move a run; hard conflicts need "place anyway"."""
+    run = _run_or_404(run_id)
+    form = _place_form(run)
+    if not form.validate_on_submit():
+        return _run_page(run, form)
+    room = db.get_or_404(Room, form.room_id.data)
+    try:
+        problems = services.place_run(
+            db.session,
+            run,
+            form.start,
+            room,
+            actor=current_user,
+            now=utcnow(),
+            settings=scheduling_settings(),
+            force=form.force.data,
+        )
+    except services.PlacementRefused as refused:
+        db.session.rollback()
+        form.form_errors.append(
+            "This placement breaks the rules below. Choose another, or tick "
+            "“place anyway” to place it regardless."
+        )
+        return _run_page(run, form, refused.problems)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("schedule.run_detail", run_id=run.id))
+    db.session.commit()
+    kept = [problem.message for problem in problems]
+    flash("Placed." + (" Still to look at: " + " ".join(kept) if kept else ""), "success")
+    day = services.grid_of(run.learning_session.edition).local(run.starts_at).date()
+    return redirect(
+        url_for("schedule.board", edition_id=run.learning_session.edition_id, day=day.isoformat())
+    )
+
+
+def _run_action(run_id: int, act, success: str, form_class=EmptyForm):
+    run = _run_or_404(run_id)
+    form = form_class()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        act(run, form)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    target = request.form.get("back") == "board"
+    if target:
+        return redirect(
+            url_for(
+                "schedule.board",
+                edition_id=run.learning_session.edition_id,
+                day=request.form.get("day") or None,
+            )
+        )
+    return redirect(url_for("schedule.run_detail", run_id=run.id))
+
+
+@bp.post("/organize/runs/<int:run_id>/unplace")
+@organizer_required
+def unplace(run_id: int):
+    """Take a run off the board (only before publishing)."""
+    return _run_action(
+        run_id,
+        lambda run, form: services.unplace_run(db.session, run, actor=current_user, now=utcnow()),
+        "The run is unplaced.",
+    )
+
+
+@bp.post("/organize/runs/<int:run_id>/pin")
+@organizer_required
+def pin(run_id: int):
+    """Pin a run where it is."""
+    return _run_action(
+        run_id,
+        lambda run, form: services.set_pinned(db.session, run, True, actor=current_user),
+        "Pinned: the automatic scheduler will leave it where it is.",
+    )
+
+
+@bp.post("/organize/runs/<int:run_id>/unpin")
+@organizer_required
+def unpin(run_id: int):
+    """Release a pinned run."""
+    return _run_action(
+        run_id,
+        lambda run, form: services.set_pinned(db.session, run, False, actor=current_user),
+        "Unpinned.",
+    )
+
+
+@bp.post("/organize/runs/<int:run_id>/cancel")
+@organizer_required
+def cancel(run_id: int):
+    """Cancel one run; its room is freed and its teachers are told."""
+    return _run_action(
+        run_id,
+        lambda run, form: services.cancel_run(
+            db.session, run, actor=current_user, comment=form.comment.data or "", now=utcnow()
+        ),
+        "The run is cancelled and its teachers are told.",
+        CancelRunForm,
+    )
+
+
+@bp.post("/organize/editions/<int:edition_id>/publish")
+@organizer_required
+def publish(edition_id: int):
+    """Publish the programme, if nothing blocks it."""
+    edition = db.get_or_404(Edition, edition_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.publish_edition(
+            db.session, edition, actor=current_user, settings=scheduling_settings()
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"The programme of {edition.name} is published.", "success")
+    return redirect(url_for("schedule.board", edition_id=edition.id))
+
+
+@bp.post("/organize/editions/<int:edition_id>/place-all")
+@organizer_required
+def place_all(edition_id: int):
+    """Place the remaining runs with the simple greedy placement."""
+    edition = db.get_or_404(Edition, edition_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    left_over = services.place_greedily(
+        db.session, edition, actor=current_user, now=utcnow(), settings=scheduling_settings()
+    )
+    db.session.commit()
+    if left_over:
+        flash(f"{len(left_over)} runs found no place without a hard conflict.", "error")
+    else:
+        flash("Every run is placed.", "success")
+    return redirect(url_for("schedule.board", edition_id=edition.id))
