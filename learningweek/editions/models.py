@@ -74,6 +74,12 @@ class Edition(db.Model):
         return local.astimezone(UTC)
 
     @property
+    def ends_at(self) -> datetime:
+        """The last day's programme end, as a UTC instant."""
+        local = datetime.combine(self.last_day, self.day_ends_at, tzinfo=self.zone)
+        return local.astimezone(UTC)
+
+    @property
     def day_minutes(self) -> int:
         """Length of one day's grid in minutes."""
         start, end = self.day_starts_at, self.day_ends_at

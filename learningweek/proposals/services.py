@@ -353,13 +353,30 @@ def update_proposal(
             raise ValidationFailed({form_field_name(name): message for name in locked})
     submitting = learning_session.status != ProposalStatus.DRAFT
     _raise_problems(proposal_problems(data, learning_session.edition, submitting=submitting))
+    accepted = learning_session.status == ProposalStatus.ACCEPTED
+    if accepted:
+        # Its runs are on the board: serialise with board changes to the same edition.
+        db_session.refresh(
+            learning_session.edition, attribute_names=["is_published"], with_for_update=True
+        )
+    runs_changed = data.runs_offered != learning_session.runs_offered
     length_changed = data.duration_minutes != learning_session.duration_minutes
     _apply(db_session, learning_session, data)
     learning_session.updated_at = now
-    if learning_session.status == ProposalStatus.ACCEPTED:
+    if accepted and runs_changed:
         lifecycle.sync_run_count(learning_session, now=now)
-        if length_changed:
-            lifecycle.note_length_change(learning_session, now=now)
+    if accepted and length_changed:
+        touched = lifecycle.note_length_change(learning_session, actor=actor, now=now)
+        if touched and learning_session.edition.is_published:
+            _notify_teachers(
+                db_session,
+                learning_session,
+                NotificationKind.RUN_MOVED,
+                subject=f"“{learning_session.title}” now lasts {data.duration_minutes} minutes",
+                intro=f"{actor.display_name} changed the length of your session to "
+                f"{data.duration_minutes} minutes; its start times stay the same.",
+                comment="",
+            )
     db_session.flush()
     return learning_session
 
@@ -510,9 +527,10 @@ def withdraw_proposal(
     """A teacher takes the proposal back, at any time before the session starts."""
     if not permissions.is_teacher(actor, learning_session):
         raise NotAllowed("Only the session's teachers can withdraw it.")
+    _lock(db_session, learning_session)
+    db_session.refresh(learning_session, attribute_names=["runs"])
     if permissions.has_started(learning_session, now):
         raise IllegalTransition("The session has already started, so it cannot be withdrawn.")
-    _lock(db_session, learning_session)
     _transition(
         db_session,
         learning_session,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from learningweek.accounts.models import User
@@ -19,6 +19,8 @@ from learningweek.proposals import bp, permissions, services
 from learningweek.proposals.forms import CommentForm, CoTeacherForm, DecisionForm, ProposalForm
 from learningweek.proposals.models import LearningSession
 from learningweek.routing import id_argument, page_number
+from learningweek.schedule import services as schedule_services
+from learningweek.schedule.conflicts import settings_from
 
 REVIEW_PER_PAGE = 100
 
@@ -133,8 +135,30 @@ def edit(session_id: int):
             if form.wants_submission:
                 return _submit_after_save(learning_session, form)
             flash("Your changes are saved.", "success")
+            _flash_new_schedule_conflicts(learning_session)
             return _detail(learning_session)
     return _render_form(form, learning_session)
+
+
+def _flash_new_schedule_conflicts(learning_session: LearningSession) -> None:
+    """After an edit of a scheduled session, say which rules its runs now break."""
+    if not any(run.is_placed and not run.is_cancelled for run in learning_session.runs):
+        return
+    board = schedule_services.load_board(
+        db.session, learning_session.edition, settings_from(current_app.config)
+    )
+    broken = [
+        problem.message
+        for run in learning_session.runs
+        for problem in board.problems.get(run.id, [])
+        if problem.is_hard
+    ]
+    if broken:
+        flash(
+            "Its runs now break scheduling rules; fix them on the schedule board: "
+            + " ".join(broken[:3]),
+            "error",
+        )
 
 
 @bp.get("/proposals/<int:session_id>")

@@ -130,6 +130,14 @@ class Settings:
     clash_threshold: int = 3
 
 
+def settings_from(config: Mapping[str, object]) -> Settings:
+    """The rules' judgement calls from the app's configuration."""
+    return Settings(
+        show_up_factor=float(config["LEARNINGWEEK_SHOW_UP_FACTOR"]),
+        clash_threshold=int(config["LEARNINGWEEK_INTEREST_CLASH_MIN"]),
+    )
+
+
 def expected_attendance(interest_count: int, show_up_factor: float) -> int:
     """People expected to come, from interest marks."""
     return math.ceil(interest_count * show_up_factor)
@@ -282,12 +290,13 @@ def _availability_problems(placement: Placement, grid: Grid) -> list[Problem]:
     if not blocked:
         return []
     when = ", ".join(_half_day_label(key) for key in blocked)
-    verb = "cannot" if len(session.teachers) == 1 else "cannot all"
+    who = "is" if len(session.teachers) == 1 else "are"
     return [
         Problem(
             Severity.HARD,
             "availability",
-            f"{session.teacher_names} {verb} teach on {when}.",
+            f"{session.teacher_names} {who} not available on {when} (the session's stated "
+            "availability).",
         )
     ]
 

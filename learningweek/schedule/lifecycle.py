@@ -94,10 +94,12 @@ def sync_run_count(learning_session: LearningSession, *, now: datetime) -> None:
     """
     active = active_runs(learning_session)
     missing = learning_session.runs_offered - len(active)
+    if missing == 0:
+        return
     if missing > 0:
         create_runs(learning_session, missing, now=now)
         return
-    removable = [run for run in reversed(active) if not run.is_placed][: -missing or None]
+    removable = [run for run in reversed(active) if not run.is_placed][:-missing]
     if len(removable) < -missing:
         raise ValidationFailed(
             {
@@ -109,11 +111,25 @@ def sync_run_count(learning_session: LearningSession, *, now: datetime) -> None:
         learning_session.runs.remove(run)
 
 
-def note_length_change(learning_session: LearningSession, *, now: datetime) -> None:
-    """A new length moves every placed run's end: published runs must tell calendars."""
+def note_length_change(
+    learning_session: LearningSession, *, actor: User | None, now: datetime
+) -> list[Run]:
+    """A new length moves every placed run's end: record it, and after publishing raise
+    the sequence so calendars update. Returns the placed runs it touched."""
     published = learning_session.edition.is_published
-    for run in active_runs(learning_session):
-        if run.is_placed:
-            run.changed_at = now
-            if published:
-                run.sequence += 1
+    touched = [run for run in active_runs(learning_session) if run.is_placed]
+    for run in touched:
+        run.changes.append(
+            RunChange(
+                actor=actor,
+                old_starts_at=run.starts_at,
+                old_room_id=run.room_id,
+                new_starts_at=run.starts_at,
+                new_room_id=run.room_id,
+                created_at=now,
+            )
+        )
+        run.changed_at = now
+        if published:
+            run.sequence += 1
+    return touched

@@ -27,7 +27,10 @@ class Run(db.Model):
             "(starts_at IS NULL) = (room_id IS NULL)", name="placed_with_start_and_room"
         ),
         sa.CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+        sa.CheckConstraint("NOT is_pinned OR starts_at IS NOT NULL", name="pinned_is_placed"),
         sa.Index("ix_runs_room_id_starts_at", "room_id", "starts_at"),
+        # Calendar UIDs derive from the id: SQLite must never hand out a deleted one again.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

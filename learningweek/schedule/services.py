@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased, joinedload
@@ -145,6 +145,23 @@ def co_interest(db_session: Session, edition: Edition) -> dict[int, dict[int, in
     return pairs
 
 
+def _active_runs_query() -> sa.Select[tuple[Run]]:
+    """Active runs of accepted sessions, with the teachers the rules need."""
+    return (
+        sa.select(Run)
+        .join(Run.learning_session)
+        .where(
+            LearningSession.status == ProposalStatus.ACCEPTED,
+            Run.cancelled_at.is_(None),
+        )
+        .options(
+            joinedload(Run.learning_session).joinedload(LearningSession.lead),
+            joinedload(Run.learning_session).selectinload(LearningSession.co_teachers),
+        )
+        .order_by(Run.starts_at, Run.id)
+    )
+
+
 def load_board(db_session: Session, edition: Edition, settings: Settings) -> Board:
     """An edition's rooms, active runs of accepted sessions, and every rule they break.
 
@@ -154,21 +171,21 @@ def load_board(db_session: Session, edition: Edition, settings: Settings) -> Boa
     rooms = list(db_session.scalars(sa.select(Room).order_by(Room.kind, sa.func.lower(Room.name))))
     runs = list(
         db_session.scalars(
-            sa.select(Run)
-            .join(Run.learning_session)
-            .where(
-                LearningSession.edition_id == edition.id,
-                LearningSession.status == ProposalStatus.ACCEPTED,
-                Run.cancelled_at.is_(None),
-            )
-            .options(
-                joinedload(Run.learning_session).joinedload(LearningSession.lead),
-                joinedload(Run.learning_session).selectinload(LearningSession.co_teachers),
-            )
-            .order_by(Run.starts_at, Run.id)
+            _active_runs_query().where(LearningSession.edition_id == edition.id)
         ).unique()
     )
-    sessions = {run.learning_session.id: run.learning_session for run in runs}
+    # Rooms and teachers are shared by every edition: runs of another edition in the
+    # same days occupy them too.
+    neighbours = list(
+        db_session.scalars(
+            _active_runs_query().where(
+                LearningSession.edition_id != edition.id,
+                Run.starts_at >= edition.starts_at - timedelta(days=1),
+                Run.starts_at < edition.ends_at + timedelta(days=1),
+            )
+        ).unique()
+    )
+    sessions = {run.learning_session.id: run.learning_session for run in [*runs, *neighbours]}
     interest = interest_counts(db_session, sessions)
     facts = {
         session_id: session_facts(
@@ -183,7 +200,7 @@ def load_board(db_session: Session, edition: Edition, settings: Settings) -> Boa
         grid,
         (
             Placement(run.id, facts[run.session_id], run.starts_at, rooms_by_id[run.room_id])
-            for run in runs
+            for run in [*runs, *neighbours]
             if run.is_placed
         ),
         co_interest(db_session, edition),
@@ -220,11 +237,31 @@ def _lock_edition(db_session: Session, edition: Edition) -> None:
     db_session.refresh(edition, attribute_names=["is_published"], with_for_update=True)
 
 
+def _lock_run(db_session: Session, run: Run) -> None:
+    """Take the edition's board lock, then re-read the run: what we read before waiting
+    for the lock may have been changed by whoever held it."""
+    _lock_edition(db_session, run.learning_session.edition)
+    # A plain select: refresh() would re-apply the eager joins the run was loaded
+    # with, and PostgreSQL cannot lock the outer side of a join.
+    db_session.execute(
+        sa.select(Run)
+        .where(Run.id == run.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    db_session.refresh(run.learning_session, attribute_names=["status"])
+
+
 def _editable_run(run: Run) -> None:
     if run.is_cancelled:
         raise DomainError("This run is cancelled.")
     if run.learning_session.status != ProposalStatus.ACCEPTED:
         raise DomainError("Only runs of accepted sessions can be scheduled.")
+
+
+def _require_organizer(actor: User | None) -> None:
+    if actor is None or not actor.is_organizer:
+        raise NotAllowed("Only organizers can change the schedule.")
 
 
 def place_run(
@@ -243,10 +280,9 @@ def place_run(
     Side effects: the run's time and room, a change record, and after publishing a
     higher sequence and a message to the teachers. Returns the remaining problems.
     """
-    if not actor.is_organizer:
-        raise NotAllowed("Only organizers can change the schedule.")
+    _require_organizer(actor)
     edition = run.learning_session.edition
-    _lock_edition(db_session, edition)
+    _lock_run(db_session, run)
     _editable_run(run)
     board = load_board(db_session, edition, settings)
     problems = board.check(run, starts_at, room, settings)
@@ -282,10 +318,9 @@ def _tell_teachers_of_move(
 
 def unplace_run(db_session: Session, run: Run, *, actor: User, now: datetime) -> None:
     """Take a run off the board (before publishing; afterwards, move or cancel it)."""
-    if not actor.is_organizer:
-        raise NotAllowed("Only organizers can change the schedule.")
+    _require_organizer(actor)
     edition = run.learning_session.edition
-    _lock_edition(db_session, edition)
+    _lock_run(db_session, run)
     _editable_run(run)
     if edition.is_published:
         raise DomainError(
@@ -298,8 +333,8 @@ def unplace_run(db_session: Session, run: Run, *, actor: User, now: datetime) ->
 
 def set_pinned(db_session: Session, run: Run, pinned: bool, *, actor: User) -> None:
     """Pin a placed run (the automatic scheduler keeps it where it is) or unpin it."""
-    if not actor.is_organizer:
-        raise NotAllowed("Only organizers can change the schedule.")
+    _require_organizer(actor)
+    _lock_run(db_session, run)
     _editable_run(run)
     if pinned and not run.is_placed:
         raise DomainError("Place the run before pinning it.")
@@ -311,9 +346,8 @@ def cancel_run(
     db_session: Session, run: Run, *, actor: User, comment: str = "", now: datetime
 ) -> None:
     """Cancel one run: its room is freed; its teachers are told."""
-    if not actor.is_organizer:
-        raise NotAllowed("Only organizers can cancel runs.")
-    _lock_edition(db_session, run.learning_session.edition)
+    _require_organizer(actor)
+    _lock_run(db_session, run)
     if run.is_cancelled:
         raise DomainError("This run is already cancelled.")
     lifecycle.cancel_run(run, actor=actor, now=now)
@@ -340,8 +374,7 @@ def publish_edition(
     db_session: Session, edition: Edition, *, actor: User, settings: Settings
 ) -> None:
     """Publish the programme: refused while a run is unplaced or a hard conflict remains."""
-    if not actor.is_organizer:
-        raise NotAllowed("Only organizers can publish the programme.")
+    _require_organizer(actor)
     _lock_edition(db_session, edition)
     if edition.is_published:
         raise DomainError("The programme is already published.")
@@ -381,7 +414,7 @@ def _first_valid(
 
 
 def place_greedily(
-    db_session: Session, edition: Edition, *, actor: User | None, now: datetime, settings: Settings
+    db_session: Session, edition: Edition, *, actor: User, now: datetime, settings: Settings
 ) -> list[Run]:
     """Place every unplaced run at the first start and room that break no hard rule.
 
@@ -389,6 +422,8 @@ def place_greedily(
     smallest that seats the expected people. A simple baseline: it keeps what is
     placed and returns the runs it could not place.
     """
+    _require_organizer(actor)
+    _lock_edition(db_session, edition)
     board = load_board(db_session, edition, settings)
     starts = board.grid.slot_starts()
     rooms = [room for room in board.rooms if room.is_active]

@@ -15,17 +15,14 @@ from learningweek.errors import DomainError
 from learningweek.extensions import db
 from learningweek.forms import EmptyForm, render_form_page
 from learningweek.schedule import bp, services
-from learningweek.schedule.conflicts import Settings
+from learningweek.schedule.conflicts import Settings, settings_from
 from learningweek.schedule.forms import CancelRunForm, PlaceForm
 from learningweek.schedule.models import Run
 
 
 def scheduling_settings() -> Settings:
     """The rules' judgement calls, from configuration."""
-    return Settings(
-        show_up_factor=current_app.config["LEARNINGWEEK_SHOW_UP_FACTOR"],
-        clash_threshold=current_app.config["LEARNINGWEEK_INTEREST_CLASH_MIN"],
-    )
+    return settings_from(current_app.config)
 
 
 @dataclass

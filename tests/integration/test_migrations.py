@@ -80,3 +80,24 @@ def test_enum_check_constraints_allow_exactly_the_enum_values(migrated_app):
             checked += 1
 
     assert checked >= 8
+
+
+def test_downgrade_to_base_works_with_data_in_new_enum_values(migrated_app):
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO users (email, display_name, department, password_hash, is_organizer,"
+                " is_active, login_generation, created_at) VALUES ('a@example.com', 'A', '', 'x',"
+                " false, true, 0, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO notifications (recipient_id, kind, subject, body, created_at) "
+                "SELECT id, 'run_moved', 'Moved', 'It moved', CURRENT_TIMESTAMP FROM users"
+            )
+        )
+
+    downgrade(revision="base")
+
+    assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}

@@ -110,7 +110,11 @@ def test_the_teachers_availability_is_respected():
     )
 
     assert check(place(unavailable, at(11, 30))) == [
-        ("availability", "Ana Ruiz and Mei Chen cannot all teach on Mon 8 Mar 2027 afternoon.")
+        (
+            "availability",
+            "Ana Ruiz and Mei Chen are not available on Mon 8 Mar 2027 afternoon "
+            "(the session's stated availability).",
+        )
     ]
     assert check(place(unavailable, at(10))) == []
 

@@ -1,8 +1,8 @@
 """Runs of sessions (time, room, pin, sequence) and their change log.
 
-Revision ID: e4320687c017
+Revision ID: bc5635e527ca
 Revises: 10b3f75f41b5
-Create Date: 2026-11-22 12:22:40.437489
+Create Date: 2026-11-22 12:32:54.644042
 
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "e4320687c017"
+revision = "bc5635e527ca"
 down_revision = "10b3f75f41b5"
 branch_labels = None
 depends_on = None
@@ -22,7 +22,7 @@ OLD_NOTIFICATION_KINDS = (
     "changes_requested",
     "session_cancelled",
 )
-NEW_NOTIFICATION_KINDS = (*OLD_NOTIFICATION_KINDS, "run_moved", "run_cancelled")
+NEW_NOTIFICATION_KINDS = ("run_moved", "run_cancelled")
 
 
 def _allow_notification_kinds(kinds: tuple[str, ...]) -> None:
@@ -36,7 +36,7 @@ def _allow_notification_kinds(kinds: tuple[str, ...]) -> None:
 
 
 def upgrade() -> None:
-    _allow_notification_kinds(NEW_NOTIFICATION_KINDS)
+    _allow_notification_kinds((*OLD_NOTIFICATION_KINDS, *NEW_NOTIFICATION_KINDS))
     op.create_table(
         "runs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -52,6 +52,9 @@ def upgrade() -> None:
             "(starts_at IS NULL) = (room_id IS NULL)",
             name=op.f("ck_runs_placed_with_start_and_room"),
         ),
+        sa.CheckConstraint(
+            "NOT is_pinned OR starts_at IS NOT NULL", name=op.f("ck_runs_pinned_is_placed")
+        ),
         sa.CheckConstraint("sequence >= 0", name=op.f("ck_runs_sequence_not_negative")),
         sa.ForeignKeyConstraint(["room_id"], ["rooms.id"], name=op.f("fk_runs_room_id_rooms")),
         sa.ForeignKeyConstraint(
@@ -61,6 +64,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_runs")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("runs", schema=None) as batch_op:
         batch_op.create_index("ix_runs_room_id_starts_at", ["room_id", "starts_at"], unique=False)
@@ -105,6 +109,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Messages about runs cannot exist without runs; the old constraint forbids them.
+    kinds = ", ".join(f"'{kind}'" for kind in NEW_NOTIFICATION_KINDS)
+    op.execute(f"DELETE FROM notifications WHERE kind IN ({kinds})")
     _allow_notification_kinds(OLD_NOTIFICATION_KINDS)
     with op.batch_alter_table("run_changes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_run_changes_run_id"))
