@@ -72,6 +72,8 @@ class Config:
         self.LEARNINGWEEK_SHOW_UP_FACTOR = float(setting("SHOW_UP_FACTOR", "0.7"))
         # How many people must star two sessions before running them together is a clash.
         self.LEARNINGWEEK_INTEREST_CLASH_MIN = int(setting("INTEREST_CLASH_MIN", "3"))
+        # Seconds the automatic scheduler may search before it reports its best schedule.
+        self.LEARNINGWEEK_SCHEDULER_SECONDS = float(setting("SCHEDULER_SECONDS", "20"))
         self.LEARNINGWEEK_ALLOW_REGISTRATION = _flag(
             env.get(APP_PREFIX + "ALLOW_REGISTRATION"), True
         )

@@ -58,7 +58,40 @@ def demo_command() -> None:
     )
 
 
+@click.command("schedule")
+@click.argument("edition_slug")
+@click.option("--seconds", type=float, default=None, help="Search time (default: config).")
+def schedule_command(edition_slug: str, seconds: float | None) -> None:
+    """Place the runs of EDITION_SLUG automatically, keeping pinned ones."""
+    from learningweek.editions.models import Edition
+    from learningweek.schedule.conflicts import settings_from
+    from learningweek.schedule.services import schedule_edition
+    from learningweek.schedule.views import describe
+
+    edition = db.session.scalar(sa.select(Edition).where(Edition.slug == edition_slug))
+    if edition is None:
+        raise click.ClickException(f"No edition has the address {edition_slug!r}.")
+    organizer = db.session.scalar(
+        sa.select(User).where(User.is_organizer, User.is_active).order_by(User.id)
+    )
+    if organizer is None:
+        raise click.ClickException("Create an organizer first (flask create-organizer EMAIL).")
+    report = schedule_edition(
+        db.session,
+        edition,
+        actor=organizer,
+        now=utcnow(),
+        settings=settings_from(current_app.config),
+        time_limit=seconds or current_app.config["LEARNINGWEEK_SCHEDULER_SECONDS"],
+    )
+    db.session.commit()
+    click.echo(describe(report))
+    for run, reason in report.unplaced.items():
+        click.echo(f"  not placed: {run.learning_session.title}: {reason}")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the app's commands to `flask`."""
     app.cli.add_command(create_organizer_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(schedule_command)

@@ -44,9 +44,9 @@ from learningweek.proposals.services import (
 )
 from learningweek.schedule.conflicts import Settings
 from learningweek.schedule.services import (
-    place_greedily,
     placed_runs,
     publish_edition,
+    schedule_edition,
     set_pinned,
 )
 
@@ -256,9 +256,13 @@ def load_demo(db_session: Session, *, now: datetime, time_zone: str) -> list[Use
     # a few pinned by hand, and the current edition is published.
     settings = Settings()
     for edition in (current, upcoming):
-        left_over = place_greedily(db_session, edition, actor=reviewer, now=now, settings=settings)
-        if left_over:
-            raise RuntimeError(f"demo: {len(left_over)} runs of {edition.name} found no place")
+        report = schedule_edition(
+            db_session, edition, actor=reviewer, now=now, settings=settings, time_limit=5
+        )
+        if report.unplaced:
+            raise RuntimeError(
+                f"demo: {len(report.unplaced)} runs of {edition.name} found no place"
+            )
         for run in list(db_session.scalars(placed_runs(edition)))[:3]:
             set_pinned(db_session, run, True, actor=reviewer)
     publish_edition(db_session, current, actor=reviewer, settings=settings)

@@ -21,6 +21,11 @@ from learningweek.localtime import day_label
 
 NOON = time(12, 0)
 EQUIPMENT_LABELS = {tag.value: tag.label for tag in Equipment}
+# Hard rules that depend only on the start (and the session), only on the room, or on
+# other runs. The scheduler filters candidates with the first two and models the third.
+TIME_RULES = frozenset({"day", "grid", "day_end", "availability"})
+ROOM_RULES = frozenset({"room_inactive", "format", "equipment"})
+PAIR_RULES = frozenset({"room_busy", "same_session", "teacher_busy"})
 
 
 class Severity(StrEnum):

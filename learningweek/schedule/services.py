@@ -21,7 +21,7 @@ from learningweek.localtime import format_local
 from learningweek.notifications.services import queue_notification
 from learningweek.proposals.models import Interest, LearningSession
 from learningweek.proposals.services import interest_counts
-from learningweek.schedule import lifecycle
+from learningweek.schedule import lifecycle, solver
 from learningweek.schedule.conflicts import (
     BoardState,
     Grid,
@@ -57,6 +57,7 @@ class Board:
     runs: list[Run]
     state: BoardState
     problems: dict[int, list[Problem]]
+    settings: Settings
 
     @property
     def placed(self) -> list[Run]:
@@ -157,6 +158,7 @@ def _active_runs_query() -> sa.Select[tuple[Run]]:
         .options(
             joinedload(Run.learning_session).joinedload(LearningSession.lead),
             joinedload(Run.learning_session).selectinload(LearningSession.co_teachers),
+            joinedload(Run.learning_session).selectinload(LearningSession.topics),
         )
         .order_by(Run.starts_at, Run.id)
     )
@@ -214,6 +216,7 @@ def load_board(db_session: Session, edition: Edition, settings: Settings) -> Boa
         runs=runs,
         state=state,
         problems=board_problems(state, settings),
+        settings=settings,
     )
 
 
@@ -398,59 +401,88 @@ def publish_edition(
     db_session.flush()
 
 
-def _first_valid(
-    board: Board, run: Run, rooms: list[Room], starts: list[datetime], settings: Settings
-) -> tuple[datetime, Room] | None:
-    """The first candidate with no problem at all, else the first with no hard one."""
-    fallback = None
-    for room in rooms:
-        for start in starts:
-            problems = board.check(run, start, room, settings)
-            if not problems:
-                return start, room
-            if fallback is None and not any(problem.is_hard for problem in problems):
-                fallback = (start, room)
-    return fallback
+@dataclass
+class ScheduleReport:
+    """What an automatic run did: counts, quality, and why anything is left."""
+
+    placed: int
+    unplaced: dict[Run, str]
+    moved: list[Run]
+    kept_pinned: int
+    result: solver.SchedulingResult
 
 
-def place_greedily(
-    db_session: Session, edition: Edition, *, actor: User, now: datetime, settings: Settings
-) -> list[Run]:
-    """Place every unplaced run at the first start and room that break no hard rule.
+def scheduling_problem(
+    board: Board, *, topics: dict[int, tuple[int, ...]]
+) -> solver.SchedulingProblem:
+    """The board as the solver sees it: pinned runs and other editions' runs stay fixed."""
+    own = {run.id for run in board.runs}
+    fixed = [p for run_id, p in board.state.by_run.items() if run_id not in own]
+    movable = []
+    for run in board.runs:
+        facts = board.session_facts[run.session_id]
+        if run.is_pinned and run.is_placed:
+            fixed.append(board.state.by_run[run.id])
+            continue
+        current = (run.starts_at, run.room_id) if run.is_placed else None
+        movable.append(solver.RunToPlace(run.id, facts, topics.get(run.session_id, ()), current))
+    return solver.SchedulingProblem(
+        grid=board.grid,
+        rooms=tuple(board.room_facts[room.id] for room in board.rooms if room.is_active),
+        runs=tuple(movable),
+        fixed=tuple(fixed),
+        settings=board.settings,
+        published=board.edition.is_published,
+    )
 
-    Hardest runs first (longest, then most expected people); among valid rooms the
-    smallest that seats the expected people. A simple baseline: it keeps what is
-    placed and returns the runs it could not place.
+
+def schedule_edition(
+    db_session: Session,
+    edition: Edition,
+    *,
+    actor: User,
+    now: datetime,
+    settings: Settings,
+    time_limit: float = 20.0,
+) -> ScheduleReport:
+    """Place every run the automatic scheduler can, keeping pinned ones.
+
+    After publishing, placed runs stay put unless moving them lets more runs in;
+    every move is recorded, raises the run's sequence and tells its teachers.
     """
     _require_organizer(actor)
     _lock_edition(db_session, edition)
     board = load_board(db_session, edition, settings)
-    starts = board.grid.slot_starts()
-    rooms = [room for room in board.rooms if room.is_active]
-    unplaced = sorted(
-        board.unplaced,
-        key=lambda run: (
-            -board.session_facts[run.session_id].duration_minutes,
-            -board.session_facts[run.session_id].expected_demand,
-            run.id,
-        ),
-    )
-    left_over = []
-    for index, run in enumerate(unplaced):
-        facts = board.session_facts[run.session_id]
-        needed = min(facts.max_participants, facts.expected_demand)
-        by_fit = sorted(rooms, key=lambda room: (room.capacity < needed, room.capacity))
-        # Start each run's search further along the week, so runs spread over the days.
-        offset = (index * 7) % len(starts) if starts else 0
-        spread = starts[offset:] + starts[:offset]
-        choice = _first_valid(board, run, by_fit, spread, settings)
-        if choice is None:
-            left_over.append(run)
+    topics = {
+        learning_session.id: tuple(topic.id for topic in learning_session.topics)
+        for learning_session in {run.learning_session for run in board.runs}
+    }
+    problem = scheduling_problem(board, topics=topics)
+    result = solver.solve(problem, time_limit=time_limit, deterministic_limit=time_limit)
+    runs = {run.id: run for run in board.runs}
+    rooms = {room.id: room for room in board.rooms}
+    moved = []
+    for run_id, (start, room_id) in result.placements.items():
+        run = runs[run_id]
+        old_start, old_room = run.starts_at, run.room
+        if (old_start, run.room_id) == (start, room_id):
             continue
-        start, room = choice
         lifecycle.set_placement(
-            run, start, room, actor=actor, now=now, published=edition.is_published
+            run, start, rooms[room_id], actor=actor, now=now, published=edition.is_published
         )
-        board.state.add(board.placement(run, start, room))
+        if old_start is not None:
+            moved.append(run)
+            if edition.is_published:
+                _tell_teachers_of_move(db_session, run, old_start, old_room)
+    for run_id in result.unplaced:
+        run = runs[run_id]
+        if run.is_placed and not edition.is_published:
+            lifecycle.set_placement(run, None, None, actor=actor, now=now, published=False)
     db_session.flush()
-    return left_over
+    return ScheduleReport(
+        placed=len(result.placements),
+        unplaced={runs[run_id]: reason for run_id, reason in result.unplaced.items()},
+        moved=moved,
+        kept_pinned=sum(1 for run in board.runs if run.is_pinned and run.is_placed),
+        result=result,
+    )

@@ -247,19 +247,45 @@ def publish(edition_id: int):
     return redirect(url_for("schedule.board", edition_id=edition.id))
 
 
-@bp.post("/organize/editions/<int:edition_id>/place-all")
+@bp.post("/organize/editions/<int:edition_id>/schedule")
 @organizer_required
-def place_all(edition_id: int):
-    """Place the remaining runs with the simple greedy placement."""
+def schedule(edition_id: int):
+    """Run the automatic scheduler: it places what it can, keeping pinned runs."""
     edition = db.get_or_404(Edition, edition_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    left_over = services.place_greedily(
-        db.session, edition, actor=current_user, now=utcnow(), settings=scheduling_settings()
-    )
+    try:
+        report = services.schedule_edition(
+            db.session,
+            edition,
+            actor=current_user,
+            now=utcnow(),
+            settings=scheduling_settings(),
+            time_limit=current_app.config["LEARNINGWEEK_SCHEDULER_SECONDS"],
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("schedule.board", edition_id=edition.id))
     db.session.commit()
-    if left_over:
-        flash(f"{len(left_over)} runs found no place without a hard conflict.", "error")
-    else:
-        flash("Every run is placed.", "success")
+    flash(describe(report), "error" if report.unplaced else "success")
+    for run, reason in list(report.unplaced.items())[:10]:
+        flash(f"Not placed: “{run.learning_session.title}”: {reason}", "error")
     return redirect(url_for("schedule.board", edition_id=edition.id))
+
+
+def describe(report: services.ScheduleReport) -> str:
+    """One sentence on what the scheduler did and how good it is."""
+    result = report.result
+    text = f"The scheduler placed {report.placed} run{'' if report.placed == 1 else 's'}"
+    if report.unplaced:
+        text += f" and could not place {len(report.unplaced)}"
+    text += f"; {len(report.moved)} moved, {report.kept_pinned} pinned kept."
+    if result.objective is not None and result.gap is not None:
+        text += (
+            f" Cost {result.objective:,.0f}, proven lower bound {result.bound:,.0f} "
+            f"(within {result.gap:.0%})."
+        )
+    if result.shortages:
+        text += " Short: " + "; ".join(result.shortages) + "."
+    return text

@@ -223,7 +223,7 @@ def test_cancelling_a_run_frees_its_room(edition, organizer):
     assert kinds == [NotificationKind.RUN_CANCELLED]
 
 
-def test_greedy_placement_places_everything_that_fits(edition, organizer):
+def test_automatic_scheduling_places_everything_that_fits(edition, organizer):
     online = make_room(name="Online", kind=RoomKind.ONLINE, meeting_url="https://m.example/1")
     make_room(name="Orion", capacity=40)
     for n in range(6):
@@ -231,12 +231,12 @@ def test_greedy_placement_places_everything_that_fits(edition, organizer):
         make_run(proposal)
         make_run(proposal)
 
-    left_over = services.place_greedily(
-        db.session, edition, actor=organizer, now=NOW, settings=SETTINGS
+    report = services.schedule_edition(
+        db.session, edition, actor=organizer, now=NOW, settings=SETTINGS, time_limit=5
     )
     board = services.load_board(db.session, edition, SETTINGS)
 
-    assert left_over == []
+    assert report.unplaced == {}
     assert (len(board.unplaced), board.hard_conflicts) == (0, 0)
     assert {run.room_id for run in board.placed if run.learning_session.format == "online"} == {
         online.id

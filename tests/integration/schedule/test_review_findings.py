@@ -84,11 +84,11 @@ def test_a_room_is_shared_by_editions_on_the_same_days(edition):
         )
 
 
-def test_greedy_placement_is_for_organizers_only(edition):
+def test_automatic_scheduling_is_for_organizers_only(edition):
     from learningweek.errors import NotAllowed
 
     with pytest.raises(NotAllowed):
-        services.place_greedily(
+        services.schedule_edition(
             db.session,
             edition,
             actor=make_proposal(edition=edition).lead,

@@ -1,0 +1,578 @@
+"""The automatic scheduler: CP-SAT over the same rules the board checks.
+
+Pure: a `SchedulingProblem` of plain facts in, a `SchedulingResult` out. Candidates
+come from `conflicts.problems_for` itself, so the solver and the board cannot
+disagree on what a valid start or room is. The model is compact: per run, one
+boolean per valid start and one per valid room; rooms, teachers and a session's
+own runs never overlap (NoOverlap on intervals); co-interest is counted per topic
+and period rather than per pair of sessions, which keeps the bound meaningful.
+
+Objective, in order of weight: place as many runs as possible; after publishing,
+move as few placed runs as possible; seat the expected attendance; keep sessions
+of one topic apart in time and spread over the days.
+"""
+
+from __future__ import annotations
+
+import math
+import time as clock
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ortools.sat.python import cp_model
+
+from learningweek.enums import SessionFormat
+from learningweek.schedule.conflicts import (
+    EQUIPMENT_LABELS,
+    PAIR_RULES,
+    ROOM_RULES,
+    TIME_RULES,
+    BoardState,
+    Grid,
+    Placement,
+    RoomFacts,
+    SessionFacts,
+    Settings,
+    problems_for,
+)
+
+PLACE_WEIGHT = 1_000_000  # one more placed run outweighs everything else
+# Rooms offered to each run: the best-fitting compatible ones. Every room in the
+# model multiplies its size; a handful of near-fitting rooms keeps the search fast
+# and loses little, since seating the expected people favours near fits anyway.
+ROOMS_PER_RUN = 6
+MOVE_WEIGHT_PUBLISHED = 10_000  # people rely on a published time and place
+MOVE_WEIGHT_DRAFT = 1  # before publishing, a tie-breaker for stability
+SEAT_WEIGHT = 10  # per expected person without a seat
+TOPIC_CLASH_WEIGHT = 30  # per extra session of one topic in one period
+TOPIC_SPREAD_WEIGHT = 5  # per session of a topic above its fair share of a day
+
+
+@dataclass(frozen=True)
+class RunToPlace:
+    """A run the scheduler may place or move (pinned runs are given as fixed)."""
+
+    run_id: int
+    session: SessionFacts
+    topic_ids: tuple[int, ...] = ()
+    current: tuple[datetime, int] | None = None  # (start, room id) when placed
+
+
+@dataclass(frozen=True)
+class SchedulingProblem:
+    grid: Grid
+    rooms: tuple[RoomFacts, ...]
+    runs: tuple[RunToPlace, ...]
+    fixed: tuple[Placement, ...] = ()
+    settings: Settings = field(default_factory=Settings)
+    published: bool = False
+
+
+@dataclass
+class SchedulingResult:
+    placements: dict[int, tuple[datetime, int]]
+    unplaced: dict[int, str]
+    moved: list[int]
+    status: str
+    objective: float | None = None
+    bound: float | None = None
+    seconds: float = 0.0
+    first_solution_seconds: float | None = None
+    shortages: list[str] = field(default_factory=list)
+
+    @property
+    def gap(self) -> float | None:
+        if self.objective is None or self.bound is None:
+            return None
+        if self.objective == 0:
+            return 0.0
+        return abs(self.objective - self.bound) / abs(self.objective)
+
+
+@dataclass
+class _Candidates:
+    starts: list[int]  # indices into the grid's slot starts
+    rooms: list[int]  # indices into problem.rooms
+    length: int  # in slots
+
+
+def _candidates(problem: SchedulingProblem, slot_starts: list[datetime]) -> list[_Candidates]:
+    """Valid starts and rooms per run, decided by the board's own unary rules."""
+    empty = BoardState.of(problem.grid, [])
+    slot = problem.grid.slot_minutes
+    cache: dict[int, tuple[list[int], list[int]]] = {}
+    result = []
+    for run in problem.runs:
+        session = run.session
+        if session.id not in cache:
+            probe_room = problem.rooms[0] if problem.rooms else None
+            starts = []
+            if probe_room is not None:
+                for index, start in enumerate(slot_starts):
+                    placement = Placement(run.run_id, session, start, probe_room)
+                    if not any(
+                        p.is_hard and p.rule in TIME_RULES
+                        for p in problems_for(placement, empty, problem.settings)
+                    ):
+                        starts.append(index)
+            probe_start = slot_starts[starts[0]] if starts else None
+            rooms = []
+            if probe_start is not None:
+                for index, room in enumerate(problem.rooms):
+                    placement = Placement(run.run_id, session, probe_start, room)
+                    if not any(
+                        p.is_hard and p.rule in ROOM_RULES
+                        for p in problems_for(placement, empty, problem.settings)
+                    ):
+                        rooms.append(index)
+            cache[session.id] = (starts, rooms)
+        starts, rooms = cache[session.id]
+        result.append(
+            _Candidates(starts, rooms, max(1, math.ceil(session.duration_minutes / slot)))
+        )
+    return result
+
+
+def _best_fitting(
+    problem: SchedulingProblem, run: RunToPlace, rooms: list[int], keep: set[int]
+) -> list[int]:
+    """The compatible rooms closest to seating the run's expected people, plus `keep`."""
+    needed = _needed(run.session)
+    ranked = sorted(
+        rooms,
+        key=lambda m: (
+            problem.rooms[m].capacity < needed,
+            abs(problem.rooms[m].capacity - needed),
+            m,
+        ),
+    )
+    return sorted(set(ranked[:ROOMS_PER_RUN]) | (keep & set(rooms)))
+
+
+def _needed(session: SessionFacts) -> int:
+    return min(session.max_participants, session.expected_demand)
+
+
+class _FirstSolution(cp_model.CpSolverSolutionCallback):
+    def __init__(self, started: float) -> None:
+        super().__init__()
+        self.started = started
+        self.first: float | None = None
+
+    def on_solution_callback(self) -> None:
+        if self.first is None:
+            self.first = clock.perf_counter() - self.started
+
+
+def solve(
+    problem: SchedulingProblem,
+    *,
+    time_limit: float = 10.0,
+    deterministic_limit: float | None = None,
+    workers: int = 2,
+    warm_start: bool = True,
+) -> SchedulingResult:
+    """Place the problem's runs; the same problem and limits give the same schedule.
+
+    Determinism comes from CP-SAT's interleaved search with a deterministic time
+    limit; `time_limit` (wall clock) is only a safety net.
+    """
+    started = clock.perf_counter()
+    slot_starts = problem.grid.slot_starts()
+    index_of = {start: index for index, start in enumerate(slot_starts)}
+    candidates = _candidates(problem, slot_starts)
+    # The greedy schedule is a valid start: CP-SAT improves on it instead of searching
+    # from nothing, which at company size it would not finish in time.
+    hint = greedy(problem, candidates=candidates).placements if warm_start else {}
+    room_index = {room.id: m for m, room in enumerate(problem.rooms)}
+    for run, cand in zip(problem.runs, candidates, strict=True):
+        keep = {room_index[chosen[1]] for chosen in (hint.get(run.run_id), run.current) if chosen}
+        cand.rooms = _best_fitting(problem, run, cand.rooms, keep)
+    model = cp_model.CpModel()
+
+    day_of_slot = [problem.grid.local(start).date() for start in slot_starts]
+    days = sorted(set(day_of_slot))
+    room_intervals: dict[int, list] = defaultdict(list)
+    teacher_intervals: dict[int, list] = defaultdict(list)
+    session_intervals: dict[int, list] = defaultdict(list)
+    costs: list = []
+    starts_var, rooms_var, placed_var = [], [], []
+
+    for run, cand in zip(problem.runs, candidates, strict=True):
+        placed = model.new_bool_var(f"placed_{run.run_id}")
+        placed_var.append(placed)
+        costs.append(PLACE_WEIGHT * (1 - placed))
+        y = {i: model.new_bool_var(f"s_{run.run_id}_{i}") for i in cand.starts}
+        x = {m: model.new_bool_var(f"r_{run.run_id}_{m}") for m in cand.rooms}
+        starts_var.append(y)
+        rooms_var.append(x)
+        model.add(sum(y.values()) == placed)
+        model.add(sum(x.values()) == placed)
+        if not y or not x:
+            model.add(placed == 0)
+            continue
+        start = model.new_int_var(0, len(slot_starts), f"start_{run.run_id}")
+        model.add(start == sum(i * var for i, var in y.items()))
+        end = model.new_int_var(0, len(slot_starts) + cand.length, f"end_{run.run_id}")
+        interval = model.new_optional_interval_var(
+            start, cand.length, end, placed, f"run_{run.run_id}"
+        )
+        for teacher_id, _ in run.session.teachers:
+            teacher_intervals[teacher_id].append(interval)
+        session_intervals[run.session.id].append(interval)
+        for m, present in x.items():
+            room_intervals[m].append(
+                model.new_optional_interval_var(
+                    start, cand.length, end, present, f"in_{run.run_id}_{m}"
+                )
+            )
+            shortfall = max(0, _needed(run.session) - problem.rooms[m].capacity)
+            if shortfall:
+                costs.append(SEAT_WEIGHT * shortfall * present)
+        hinted = hint.get(run.run_id) or run.current
+        if hinted is not None:
+            hinted_start, hinted_room = hinted
+            for i, var in y.items():
+                model.add_hint(var, i == index_of.get(hinted_start))
+            for m, var in x.items():
+                model.add_hint(var, problem.rooms[m].id == hinted_room)
+            model.add_hint(placed, True)
+        else:
+            model.add_hint(placed, False)
+            for var in (*y.values(), *x.values()):
+                model.add_hint(var, False)
+        if run.current is not None:
+            current_start, current_room = run.current
+            i0 = index_of.get(current_start)
+            m0 = next((m for m in x if problem.rooms[m].id == current_room), None)
+            stay = model.new_bool_var(f"stay_{run.run_id}")
+            if i0 in y and m0 is not None:
+                model.add_implication(stay, y[i0])
+                model.add_implication(stay, x[m0])
+            else:
+                model.add(stay == 0)
+            weight = MOVE_WEIGHT_PUBLISHED if problem.published else MOVE_WEIGHT_DRAFT
+            costs.append(weight * (1 - stay))
+
+    for placement in problem.fixed:
+        i = index_of.get(placement.starts_at)
+        if i is None:
+            continue
+        length = max(1, math.ceil(placement.session.duration_minutes / problem.grid.slot_minutes))
+        fixed = model.new_fixed_size_interval_var(i, length, f"fixed_{placement.run_id}")
+        if placement.room.id in room_index:
+            room_intervals[room_index[placement.room.id]].append(fixed)
+        for teacher_id, _ in placement.session.teachers:
+            teacher_intervals[teacher_id].append(fixed)
+        session_intervals[placement.session.id].append(fixed)
+    for intervals in (
+        *room_intervals.values(),
+        *teacher_intervals.values(),
+        *session_intervals.values(),
+    ):
+        if len(intervals) > 1:
+            model.add_no_overlap(intervals)
+
+    _add_topic_terms(model, problem, candidates, starts_var, day_of_slot, days, costs)
+    model.minimize(sum(costs))
+
+    if hint:
+        _complete_hint(model, time_limit)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    if deterministic_limit is not None:
+        solver.parameters.max_deterministic_time = deterministic_limit
+    solver.parameters.num_workers = workers
+    solver.parameters.interleave_search = True
+    # CP-SAT's presolve spends the whole time limit on this model without helping it.
+    solver.parameters.cp_model_presolve = False
+    solver.parameters.random_seed = 7
+    callback = _FirstSolution(started)
+    status = solver.solve(model, callback)
+    result = SchedulingResult(
+        placements={}, unplaced={}, moved=[], status=solver.status_name(status)
+    )
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        result.objective = solver.objective_value
+        result.bound = solver.best_objective_bound
+        for run, y, x in zip(problem.runs, starts_var, rooms_var, strict=True):
+            i = next((i for i, var in y.items() if solver.boolean_value(var)), None)
+            m = next((m for m, var in x.items() if solver.boolean_value(var)), None)
+            if i is not None and m is not None:
+                result.placements[run.run_id] = (slot_starts[i], problem.rooms[m].id)
+    _verify_and_explain(problem, candidates, slot_starts, result)
+    result.moved = [
+        run.run_id
+        for run in problem.runs
+        if run.current is not None and result.placements.get(run.run_id) != run.current
+    ]
+    result.seconds = clock.perf_counter() - started
+    result.first_solution_seconds = callback.first
+    result.shortages = shortages(problem, result) if result.unplaced else []
+    return result
+
+
+def _complete_hint(model: cp_model.CpModel, time_limit: float) -> None:
+    """Give every variable a hinted value, derived from the hinted placements.
+
+    CP-SAT adopts a complete, feasible hint as its first solution at once; with only
+    the placement booleans hinted it searches from scratch, which at company size
+    finds nothing in time. Fixing the hinted booleans leaves only the auxiliary
+    variables (interval ends, penalties), which one quick solve settles.
+    """
+    helper = cp_model.CpSolver()
+    helper.parameters.fix_variables_to_their_hinted_value = True
+    helper.parameters.cp_model_presolve = False
+    helper.parameters.num_workers = 1
+    helper.parameters.max_time_in_seconds = time_limit
+    if helper.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return  # keep the partial hint: the solver still starts from it
+    values = [
+        (model.get_int_var_from_proto_index(index), None)
+        for index in range(len(model.proto.variables))
+    ]
+    model.clear_hints()
+    for variable, _ in values:
+        model.add_hint(variable, helper.value(variable))
+
+
+def _add_topic_terms(model, problem, candidates, starts_var, day_of_slot, days, costs) -> None:
+    """Sessions of one topic share an audience: keep them apart in time, spread over days."""
+    by_topic: dict[int, list[int]] = defaultdict(list)
+    for index, run in enumerate(problem.runs):
+        for topic_id in run.topic_ids:
+            by_topic[topic_id].append(index)
+    periods = len(day_of_slot)
+    for topic_id, members in by_topic.items():
+        if len(members) < 2:
+            continue
+        active: dict[int, list] = defaultdict(list)
+        per_day: dict[object, list] = defaultdict(list)
+        for index in members:
+            length = candidates[index].length
+            for i, var in starts_var[index].items():
+                per_day[day_of_slot[i]].append(var)
+                for p in range(i, min(i + length, periods)):
+                    active[p].append(var)
+        for p, variables in active.items():
+            if len(variables) > 1:
+                excess = model.new_int_var(0, len(variables), f"topic_{topic_id}_{p}")
+                model.add(excess >= sum(variables) - 1)
+                costs.append(TOPIC_CLASH_WEIGHT * excess)
+        fair_share = math.ceil(len(members) / max(1, len(days)))
+        for day, variables in per_day.items():
+            if len(variables) > fair_share:
+                over = model.new_int_var(0, len(variables), f"spread_{topic_id}_{day}")
+                model.add(over >= sum(variables) - fair_share)
+                costs.append(TOPIC_SPREAD_WEIGHT * over)
+
+
+def _verify_and_explain(
+    problem: SchedulingProblem,
+    candidates: list[_Candidates],
+    slot_starts: list[datetime],
+    result: SchedulingResult,
+) -> None:
+    """Re-check the schedule with the board's rules; explain every run left unplaced."""
+    rooms = {room.id: room for room in problem.rooms}
+    placements = [
+        Placement(run.run_id, run.session, *_start_and_room(result.placements[run.run_id], rooms))
+        for run in problem.runs
+        if run.run_id in result.placements
+    ]
+    state = BoardState.of(problem.grid, [*problem.fixed, *placements])
+    for placement in placements:
+        hard = [p for p in problems_for(placement, state, problem.settings) if p.is_hard]
+        if hard:  # never expected: the model holds every hard rule
+            del result.placements[placement.run_id]
+            state.remove(placement.run_id)
+            result.unplaced[placement.run_id] = hard[0].message
+    for run, cand in zip(problem.runs, candidates, strict=True):
+        if run.run_id not in result.placements and run.run_id not in result.unplaced:
+            result.unplaced[run.run_id] = explain(problem, run, cand, slot_starts, state)
+
+
+def _start_and_room(chosen: tuple[datetime, int], rooms: dict[int, RoomFacts]):
+    start, room_id = chosen
+    return start, rooms[room_id]
+
+
+def _room_need(session: SessionFacts) -> str:
+    kind = {
+        SessionFormat.ONLINE: "online room",
+        SessionFormat.HYBRID: "physical room with video conferencing",
+        SessionFormat.IN_PERSON: "physical room",
+    }[session.format]
+    if session.equipment:
+        labels = ", ".join(
+            EQUIPMENT_LABELS.get(tag, tag).lower() for tag in sorted(session.equipment)
+        )
+        kind += f" with {labels}"
+    return kind
+
+
+def explain(
+    problem: SchedulingProblem,
+    run: RunToPlace,
+    cand: _Candidates,
+    slot_starts: list[datetime],
+    state: BoardState,
+) -> str:
+    """Why a run has no place, in terms an organizer can act on."""
+    session = run.session
+    if not cand.starts:
+        return (
+            f"“{session.title}” ({session.duration_minutes} minutes) fits no start in a day "
+            f"within the teachers' stated availability."
+        )
+    if not cand.rooms:
+        return f"No {_room_need(session)} exists for “{session.title}”."
+    teacher_free, both_free = [], []
+    for i in cand.starts:
+        start = slot_starts[i]
+        rules_by_room = [
+            {
+                p.rule
+                for p in problems_for(
+                    Placement(run.run_id, session, start, problem.rooms[m]), state, problem.settings
+                )
+                if p.is_hard
+            }
+            for m in cand.rooms
+        ]
+        if any(rules & {"teacher_busy", "same_session"} for rules in rules_by_room):
+            continue
+        teacher_free.append(start)
+        if any("room_busy" not in rules for rules in rules_by_room):
+            both_free.append(start)
+    if not teacher_free:
+        return (
+            f"{session.teacher_names} already teach at every time they are available for "
+            f"“{session.title}”."
+        )
+    if both_free:
+        return (
+            f"“{session.title}” could go on {_half_days_text(problem.grid, both_free)}, but the "
+            "solver ran out of time before placing it; run the scheduler again with more time."
+        )
+    when = _half_days_text(problem.grid, teacher_free)
+    return f"No {_room_need(session)} is free {when} while {session.teacher_names} can teach."
+
+
+def _half_days_text(grid: Grid, starts: Sequence[datetime]) -> str:
+    halves = []
+    for start in starts:
+        local = grid.local(start)
+        label = f"{local:%A} {'morning' if local.hour < 12 else 'afternoon'}"
+        if label not in halves:
+            halves.append(label)
+    if len(halves) > 3:
+        return "at any of the times"
+    return "on " + " or ".join(halves)
+
+
+def shortages(problem: SchedulingProblem, result: SchedulingResult) -> list[str]:
+    """Which resource runs out: hours asked for against hours offered, where runs are left."""
+    slot_starts = problem.grid.slot_starts()
+    candidates = _candidates(problem, slot_starts)
+    room_hours = len(slot_starts) * problem.grid.slot_minutes / 60
+    asked: dict[str, float] = defaultdict(float)
+    offered: dict[str, float] = {}
+    short_needs = set()
+    teacher_asked: dict[tuple[int, str], float] = defaultdict(float)
+    teacher_offered: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for run, cand in zip(problem.runs, candidates, strict=True):
+        need = _room_need(run.session)
+        hours = run.session.duration_minutes / 60
+        asked[need] += hours
+        offered[need] = len(cand.rooms) * room_hours
+        for teacher in run.session.teachers:
+            teacher_asked[teacher] += hours
+            teacher_offered[teacher].update(cand.starts)
+        if run.run_id in result.unplaced:
+            short_needs.add(need)
+    lines = []
+    for need in sorted(short_needs, key=lambda n: offered[n] - asked[n]):
+        lines.append(
+            f"{need}s: {asked[need]:.0f} hours of sessions need one, {offered[need]:.0f} "
+            "room-hours exist"
+        )
+    unplaced_teachers = {
+        teacher
+        for run in problem.runs
+        if run.run_id in result.unplaced
+        for teacher in run.session.teachers
+    }
+    slot_hours = problem.grid.slot_minutes / 60
+    for teacher in sorted(unplaced_teachers, key=lambda t: t[1]):
+        available = len(teacher_offered[teacher]) * slot_hours
+        if teacher_asked[teacher] > available:
+            lines.append(
+                f"teacher time: {teacher[1]} would teach {teacher_asked[teacher]:.0f} hours "
+                f"but is available for {available:.0f}"
+            )
+    biggest = max((room.capacity for room in problem.rooms), default=0)
+    crowded = [
+        run
+        for run in problem.runs
+        if run.run_id in result.unplaced and _needed(run.session) > biggest
+    ]
+    if crowded:
+        lines.append(
+            f"large rooms: {len(crowded)} unplaced sessions expect more people than the largest "
+            f"room ({biggest}) holds"
+        )
+    return lines
+
+
+def greedy(
+    problem: SchedulingProblem, *, candidates: list[_Candidates] | None = None
+) -> SchedulingResult:
+    """The baseline: hardest runs first, each at the first start and best-fitting room free.
+
+    Hardest means fewest candidate starts × rooms, then longest, then most expected.
+    Runs already placed keep their place when it is still free (a re-solve's start).
+    """
+    started = clock.perf_counter()
+    slot_starts = problem.grid.slot_starts()
+    candidates = candidates or _candidates(problem, slot_starts)
+    state = BoardState.of(problem.grid, problem.fixed)
+    result = SchedulingResult(placements={}, unplaced={}, moved=[], status="GREEDY")
+    order = sorted(
+        range(len(problem.runs)),
+        key=lambda k: (
+            len(candidates[k].starts) * len(candidates[k].rooms),
+            -problem.runs[k].session.duration_minutes,
+            -problem.runs[k].session.expected_demand,
+            problem.runs[k].run_id,
+        ),
+    )
+    for k in order:
+        run, cand = problem.runs[k], candidates[k]
+        needed = _needed(run.session)
+        rooms = sorted(
+            (problem.rooms[m] for m in cand.rooms),
+            key=lambda room: (room.capacity < needed, room.capacity),
+        )
+        choice = None
+        for room in rooms:
+            for i in cand.starts:
+                placement = Placement(run.run_id, run.session, slot_starts[i], room)
+                if not any(
+                    p.is_hard and p.rule in PAIR_RULES
+                    for p in problems_for(placement, state, problem.settings)
+                ):
+                    choice = placement
+                    break
+            if choice:
+                break
+        if choice is None:
+            result.unplaced[run.run_id] = explain(problem, run, cand, slot_starts, state)
+            continue
+        state.add(choice)
+        result.placements[run.run_id] = (choice.starts_at, choice.room.id)
+    result.seconds = clock.perf_counter() - started
+    result.first_solution_seconds = result.seconds
+    return result

@@ -1,0 +1,154 @@
+"""The automatic scheduler on small fixtures, judged by the independent checker."""
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from bench.checker import violations
+from learningweek.enums import RoomKind, SessionFormat
+from learningweek.schedule.conflicts import Grid, Placement, RoomFacts, SessionFacts, Settings
+from learningweek.schedule.solver import RunToPlace, SchedulingProblem, greedy, solve
+
+ZONE = ZoneInfo("Europe/Stockholm")
+GRID = Grid(
+    zone=ZONE,
+    days=frozenset({date(2027, 3, 8), date(2027, 3, 9)}),
+    day_starts_at=time(9),
+    day_ends_at=time(13),
+    slot_minutes=60,
+)
+BIG = RoomFacts(1, "Auditorium", RoomKind.PHYSICAL, 100, frozenset({"video", "projector"}))
+SMALL = RoomFacts(2, "Fika", RoomKind.PHYSICAL, 10, frozenset())
+ONLINE = RoomFacts(3, "Online 1", RoomKind.ONLINE, 300, frozenset({"video"}))
+
+
+def session(number: int, **changes) -> SessionFacts:
+    values = {
+        "id": number,
+        "title": f"S{number}",
+        "format": SessionFormat.IN_PERSON,
+        "duration_minutes": 60,
+        "max_participants": 30,
+        "equipment": frozenset(),
+        "unavailable_half_days": frozenset(),
+        "teachers": ((number, f"Teacher {number}"),),
+        "expected_demand": 5,
+    }
+    return SessionFacts(**(values | changes))
+
+
+def problem(*sessions: SessionFacts, rooms=(BIG, SMALL, ONLINE), **changes) -> SchedulingProblem:
+    runs = tuple(RunToPlace(run_id=s.id, session=s, topic_ids=(1,)) for s in sessions)
+    return SchedulingProblem(grid=GRID, rooms=rooms, runs=runs, settings=Settings(), **changes)
+
+
+def at(hour: int, day: int = 8) -> datetime:
+    return datetime(2027, 3, day, hour, tzinfo=ZONE).astimezone(UTC)
+
+
+def test_places_everything_when_a_feasible_schedule_exists():
+    fixture = problem(
+        session(1, expected_demand=80),
+        session(2, format=SessionFormat.ONLINE),
+        session(3, format=SessionFormat.HYBRID),
+        session(4, duration_minutes=180),
+        session(5, teachers=((1, "Teacher 1"),)),  # shares a teacher with session 1
+        session(6, unavailable_half_days=frozenset({"2027-03-08 am"})),
+    )
+
+    result = solve(fixture, time_limit=10)
+
+    assert result.unplaced == {}
+    assert len(result.placements) == 6
+    assert violations(fixture, result.placements) == []
+    assert result.objective is not None and result.bound <= result.objective
+
+
+def test_popular_sessions_get_the_big_room():
+    fixture = problem(
+        session(1, expected_demand=80), session(2, expected_demand=8), rooms=(BIG, SMALL)
+    )
+
+    result = solve(fixture, time_limit=10)
+
+    assert result.placements[1][1] == BIG.id
+
+
+def test_runs_that_cannot_fit_are_explained_and_the_short_resource_named():
+    online = [
+        session(n, format=SessionFormat.ONLINE, teachers=((n, f"T{n}"),)) for n in range(1, 11)
+    ]
+    fixture = problem(*online, rooms=(BIG, ONLINE))  # one online room, 8 online hours
+
+    result = solve(fixture, time_limit=10)
+
+    assert len(result.placements) == 8
+    assert len(result.unplaced) == 2
+    assert all("No online room is free" in reason for reason in result.unplaced.values())
+    assert any(line.startswith("online rooms: 10 hours") for line in result.shortages)
+    assert violations(fixture, result.placements) == []
+
+
+def test_missing_equipment_is_named():
+    fixture = problem(session(1, equipment=frozenset({"laptops"})))
+
+    result = solve(fixture, time_limit=5)
+
+    assert result.unplaced == {1: "No physical room with laptops for attendees exists for “S1”."}
+
+
+def test_a_teacher_with_no_time_left_is_named():
+    busy = [session(n, teachers=((9, "Ana Ruiz"),), duration_minutes=240) for n in (1, 2, 3)]
+
+    result = solve(problem(*busy), time_limit=5)
+
+    assert len(result.unplaced) == 1
+    assert "Ana Ruiz already teach at every time they are available" in next(
+        iter(result.unplaced.values())
+    )
+
+
+def test_fixed_runs_keep_their_place_and_block_others():
+    pinned = Placement(99, session(99, teachers=((1, "Teacher 1"),)), at(9), BIG)
+    fixture = problem(session(1), rooms=(BIG,), fixed=(pinned,))
+
+    result = solve(fixture, time_limit=5)
+
+    assert result.placements[1][0] != at(9)  # its teacher and the room are taken then
+    assert violations(fixture, result.placements) == []
+
+
+def test_after_publishing_placed_runs_stay_unless_moving_is_needed():
+    first, second = session(1), session(2)
+    fixture = problem(first, second, rooms=(BIG, SMALL), published=True)
+    current = {1: (at(10), SMALL.id), 2: (at(11), BIG.id)}
+    fixture = replace(
+        fixture,
+        runs=tuple(replace(run, current=current[run.run_id]) for run in fixture.runs)
+        + (RunToPlace(3, session(3), (1,)),),
+    )
+
+    result = solve(fixture, time_limit=10)
+
+    assert result.moved == []
+    assert result.placements[1] == current[1] and result.placements[2] == current[2]
+    assert 3 in result.placements
+
+
+def test_the_same_input_gives_the_same_schedule():
+    sessions = [session(n, expected_demand=n * 7 % 60) for n in range(1, 9)]
+
+    first = solve(problem(*sessions), time_limit=10, deterministic_limit=5)
+    second = solve(problem(*sessions), time_limit=10, deterministic_limit=5)
+
+    assert first.placements == second.placements
+
+
+def test_the_greedy_baseline_never_breaks_a_hard_rule():
+    sessions = [session(n, teachers=((n % 3, f"T{n % 3}"),)) for n in range(1, 12)]
+    fixture = problem(*sessions)
+
+    result = greedy(fixture)
+
+    assert violations(fixture, result.placements) == []
+    assert len(result.placements) + len(result.unplaced) == 11
