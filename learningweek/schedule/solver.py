@@ -185,7 +185,7 @@ def solve(
     candidates = _candidates(problem, slot_starts)
     # The greedy schedule is a valid start: CP-SAT improves on it instead of searching
     # from nothing, which at company size it would not finish in time.
-    hint = greedy(problem, candidates=candidates).placements if warm_start else {}
+    hint = construct(problem, candidates) if warm_start else {}
     room_index = {room.id: m for m, room in enumerate(problem.rooms)}
     for run, cand in zip(problem.runs, candidates, strict=True):
         keep = {room_index[chosen[1]] for chosen in (hint.get(run.run_id), run.current) if chosen}
@@ -289,6 +289,7 @@ def solve(
     # CP-SAT's presolve spends the whole time limit on this model without helping it.
     solver.parameters.cp_model_presolve = False
     solver.parameters.random_seed = 7
+    solver.parameters.relative_gap_limit = 0.01  # within 1% of the bound is good enough
     callback = _FirstSolution(started)
     status = solver.solve(model, callback)
     result = SchedulingResult(
@@ -527,6 +528,129 @@ def shortages(problem: SchedulingProblem, result: SchedulingResult) -> list[str]
     return lines
 
 
+def objective_of(problem: SchedulingProblem, placements: dict[int, tuple[datetime, int]]) -> float:
+    """The model's cost of a schedule, computed directly: it puts any schedule (the
+    greedy baseline's, say) on the solver's scale, and cross-checks the solver."""
+    slot_starts = problem.grid.slot_starts()
+    index_of = {start: index for index, start in enumerate(slot_starts)}
+    day_of_slot = [problem.grid.local(start).date() for start in slot_starts]
+    days = len(set(day_of_slot))
+    rooms = {room.id: room for room in problem.rooms}
+    cost = 0.0
+    active: dict[tuple[int, int], int] = defaultdict(int)
+    per_day: dict[tuple[int, object], int] = defaultdict(int)
+    members: dict[int, int] = defaultdict(int)
+    for run in problem.runs:
+        for topic in run.topic_ids:
+            members[topic] += 1
+        chosen = placements.get(run.run_id)
+        if chosen is None:
+            cost += PLACE_WEIGHT
+            continue
+        start, room_id = chosen
+        cost += SEAT_WEIGHT * max(0, _needed(run.session) - rooms[room_id].capacity)
+        if run.current is not None and chosen != run.current:
+            cost += MOVE_WEIGHT_PUBLISHED if problem.published else MOVE_WEIGHT_DRAFT
+        first = index_of[start]
+        length = max(1, math.ceil(run.session.duration_minutes / problem.grid.slot_minutes))
+        for topic in run.topic_ids:
+            per_day[(topic, day_of_slot[first])] += 1
+            for p in range(first, min(first + length, len(slot_starts))):
+                active[(topic, p)] += 1
+    cost += TOPIC_CLASH_WEIGHT * sum(max(0, n - 1) for n in active.values())
+    for (topic, _), n in per_day.items():
+        if members[topic] >= 2:
+            cost += TOPIC_SPREAD_WEIGHT * max(0, n - math.ceil(members[topic] / max(1, days)))
+    return cost
+
+
+def construct(
+    problem: SchedulingProblem, candidates: list[_Candidates]
+) -> dict[int, tuple[datetime, int]]:
+    """A good first schedule: hardest runs first, each where it adds the least cost.
+
+    Pairwise rules are checked with occupancy sets per room, teacher and session and
+    period (the unary rules are already in `candidates`); `solve` re-checks the result
+    with the board's rules. Runs already placed are tried at their place first.
+    """
+    slot_starts = problem.grid.slot_starts()
+    index_of = {start: index for index, start in enumerate(slot_starts)}
+    day_of_slot = [problem.grid.local(start).date() for start in slot_starts]
+    days = max(1, len(set(day_of_slot)))
+    room_busy: set[tuple[int, int]] = set()
+    teacher_busy: set[tuple[int, int]] = set()
+    session_busy: set[tuple[int, int]] = set()
+    topic_active: dict[tuple[int, int], int] = defaultdict(int)
+    topic_day: dict[tuple[int, object], int] = defaultdict(int)
+    members: dict[int, int] = defaultdict(int)
+    for run in problem.runs:
+        for topic in run.topic_ids:
+            members[topic] += 1
+
+    def occupy(periods, room, session):
+        for p in periods:
+            room_busy.add((room, p))
+            session_busy.add((session.id, p))
+            for teacher, _ in session.teachers:
+                teacher_busy.add((teacher, p))
+
+    for placement in problem.fixed:
+        first = index_of.get(placement.starts_at)
+        if first is not None:
+            length = math.ceil(placement.session.duration_minutes / problem.grid.slot_minutes)
+            occupy(range(first, first + length), placement.room.id, placement.session)
+    order = sorted(
+        range(len(problem.runs)),
+        key=lambda k: (
+            problem.runs[k].current is None,
+            len(candidates[k].starts) * len(candidates[k].rooms),
+            -problem.runs[k].session.duration_minutes,
+            problem.runs[k].run_id,
+        ),
+    )
+    chosen: dict[int, tuple[datetime, int]] = {}
+    for k in order:
+        run, cand = problem.runs[k], candidates[k]
+        needed = _needed(run.session)
+        teachers = [teacher for teacher, _ in run.session.teachers]
+        best, best_cost = None, None
+        current = run.current and (index_of.get(run.current[0]), run.current[1])
+        for i in cand.starts:
+            periods = range(i, i + cand.length)
+            if any((run.session.id, p) in session_busy for p in periods) or any(
+                (t, p) in teacher_busy for t in teachers for p in periods
+            ):
+                continue
+            time_cost = sum(
+                TOPIC_CLASH_WEIGHT * (topic_active[(topic, p)] > 0)
+                for topic in run.topic_ids
+                for p in periods
+            ) + sum(
+                TOPIC_SPREAD_WEIGHT
+                * (topic_day[(topic, day_of_slot[i])] >= math.ceil(members[topic] / days))
+                for topic in run.topic_ids
+            )
+            for m in cand.rooms:
+                room = problem.rooms[m]
+                if any((room.id, p) in room_busy for p in periods):
+                    continue
+                cost = time_cost + SEAT_WEIGHT * max(0, needed - room.capacity)
+                if current is not None and (i, room.id) != current:
+                    cost += MOVE_WEIGHT_PUBLISHED if problem.published else MOVE_WEIGHT_DRAFT
+                if best_cost is None or cost < best_cost:
+                    best, best_cost = (i, room.id), cost
+        if best is None:
+            continue
+        i, room_id = best
+        occupy(range(i, i + cand.length), room_id, run.session)
+        for topic in run.topic_ids:
+            topic_day[(topic, day_of_slot[i])] += 1
+            for p in range(i, i + cand.length):
+                topic_active[(topic, p)] += 1
+        chosen[run.run_id] = (slot_starts[i], room_id)
+    return chosen
+
+
 def greedy(
     problem: SchedulingProblem, *, candidates: list[_Candidates] | None = None
 ) -> SchedulingResult:
@@ -573,6 +697,7 @@ def greedy(
             continue
         state.add(choice)
         result.placements[run.run_id] = (choice.starts_at, choice.room.id)
+    result.objective = objective_of(problem, result.placements)
     result.seconds = clock.perf_counter() - started
     result.first_solution_seconds = result.seconds
     return result

@@ -7,7 +7,13 @@ from zoneinfo import ZoneInfo
 from bench.checker import violations
 from learningweek.enums import RoomKind, SessionFormat
 from learningweek.schedule.conflicts import Grid, Placement, RoomFacts, SessionFacts, Settings
-from learningweek.schedule.solver import RunToPlace, SchedulingProblem, greedy, solve
+from learningweek.schedule.solver import (
+    RunToPlace,
+    SchedulingProblem,
+    greedy,
+    objective_of,
+    solve,
+)
 
 ZONE = ZoneInfo("Europe/Stockholm")
 GRID = Grid(
@@ -152,3 +158,13 @@ def test_the_greedy_baseline_never_breaks_a_hard_rule():
 
     assert violations(fixture, result.placements) == []
     assert len(result.placements) + len(result.unplaced) == 11
+
+
+def test_the_model_objective_matches_a_direct_computation():
+    sessions = [session(n, expected_demand=n * 9 % 70) for n in range(1, 9)]
+    fixture = problem(*sessions)
+
+    result = solve(fixture, time_limit=10)
+
+    assert result.objective == objective_of(fixture, result.placements)
+    assert greedy(fixture).objective >= result.objective
