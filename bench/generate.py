@@ -3,7 +3,7 @@
 `company(seed)`: 600 sessions (some with 2 runs), 40 rooms of which 10 online,
 5 days of 8 hourly slots, runs of 1–3 hours, 20,000 people's interest marks,
 teacher availability and equipment needs. `tight(seed)`: the same, with runs filling
-about 83% of the room-hours.
+about 83% of the room-hours. `overfull(seed)`: more run-hours than rooms offer.
 """
 
 from __future__ import annotations
@@ -117,6 +117,11 @@ def company(seed: int = 1) -> SchedulingProblem:
 def tight(seed: int = 2) -> SchedulingProblem:
     """Runs fill about 83% of the room-hours."""
     return instance(seed, sessions=600, two_run_share=0.3, hours=(0.45, 0.33, 0.22))
+
+
+def overfull(seed: int = 3) -> SchedulingProblem:
+    """More run-hours than the rooms offer: no complete schedule exists."""
+    return instance(seed, sessions=700, two_run_share=0.45, hours=(0.35, 0.35, 0.3))
 
 
 def utilisation(problem: SchedulingProblem) -> float:

@@ -17,7 +17,7 @@ from collections import Counter
 from datetime import timedelta
 
 from bench.checker import violations
-from bench.generate import company, tight, utilisation
+from bench.generate import company, overfull, tight, utilisation
 from learningweek.schedule.solver import SchedulingProblem, SchedulingResult, greedy, solve
 
 
@@ -72,9 +72,11 @@ def report(name: str, problem: SchedulingProblem, result: SchedulingResult) -> N
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--instance", choices=["company", "tight", "all"], default="all")
+    parser.add_argument(
+        "--instance", choices=["company", "tight", "overfull", "all"], default="all"
+    )
     arguments = parser.parse_args()
-    instances = {"company": company, "tight": tight}
+    instances = {"company": company, "tight": tight, "overfull": overfull}
     names = list(instances) if arguments.instance == "all" else [arguments.instance]
     for name in names:
         problem = instances[name]()

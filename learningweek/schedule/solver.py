@@ -496,10 +496,16 @@ def shortages(problem: SchedulingProblem, result: SchedulingResult) -> list[str]
             short_needs.add(need)
     lines = []
     for need in sorted(short_needs, key=lambda n: offered[n] - asked[n]):
-        lines.append(
-            f"{need}s: {asked[need]:.0f} hours of sessions need one, {offered[need]:.0f} "
-            "room-hours exist"
-        )
+        if asked[need] > offered[need]:
+            lines.append(
+                f"{need}s: {asked[need]:.0f} hours of sessions need one, only "
+                f"{offered[need]:.0f} room-hours exist"
+            )
+        else:
+            lines.append(
+                f"{need}s: {asked[need]:.0f} of {offered[need]:.0f} room-hours asked for; "
+                "enough in total, but the rest does not fit around teachers and other runs"
+            )
     unplaced_teachers = {
         teacher
         for run in problem.runs

@@ -91,7 +91,9 @@ def test_runs_that_cannot_fit_are_explained_and_the_short_resource_named():
     assert len(result.placements) == 8
     assert len(result.unplaced) == 2
     assert all("No online room is free" in reason for reason in result.unplaced.values())
-    assert any(line.startswith("online rooms: 10 hours") for line in result.shortages)
+    assert "online rooms: 10 hours of sessions need one, only 8 room-hours exist" in (
+        result.shortages
+    )
     assert violations(fixture, result.placements) == []
 
 
