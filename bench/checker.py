@@ -42,7 +42,7 @@ def violations(
             found.append(f"run {run_id}: not on a day of the edition")
         minutes = local_start.hour * 60 + local_start.minute
         first = grid.day_starts_at.hour * 60 + grid.day_starts_at.minute
-        if minutes < first or (minutes - first) % grid.slot_minutes:
+        if local_start.second or minutes < first or (minutes - first) % grid.slot_minutes:
             found.append(f"run {run_id}: starts off the grid")
         if local_end.date() != local_start.date() or local_end.time() > grid.day_ends_at:
             found.append(f"run {run_id}: ends after the day")

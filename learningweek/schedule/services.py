@@ -419,9 +419,13 @@ def scheduling_problem(
     own = {run.id for run in board.runs}
     fixed = [p for run_id, p in board.state.by_run.items() if run_id not in own]
     movable = []
+    published = board.edition.is_published
     for run in board.runs:
         facts = board.session_facts[run.session_id]
-        if run.is_pinned and run.is_placed:
+        broken = any(problem.is_hard for problem in board.problems.get(run.id, []))
+        if run.is_placed and (run.is_pinned or (published and broken)):
+            # Pinned runs stay. A published run already breaking a rule stays too: people
+            # hold seats in it, so an organizer decides where it goes, not the solver.
             fixed.append(board.state.by_run[run.id])
             continue
         current = (run.starts_at, run.room_id) if run.is_placed else None
@@ -458,7 +462,12 @@ def schedule_edition(
         for learning_session in {run.learning_session for run in board.runs}
     }
     problem = scheduling_problem(board, topics=topics)
-    result = solver.solve(problem, time_limit=time_limit, deterministic_limit=time_limit)
+    result = solver.solve(problem, time_limit=time_limit * 1.5, deterministic_limit=time_limit / 2)
+    if result.status not in ("OPTIMAL", "FEASIBLE"):
+        raise DomainError(
+            "The scheduler found no schedule in the time it had; nothing was changed. "
+            "Try again with more time."
+        )
     runs = {run.id: run for run in board.runs}
     rooms = {room.id: room for room in board.rooms}
     moved = []

@@ -19,7 +19,7 @@ import time as clock
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ortools.sat.python import cp_model
 
@@ -135,6 +135,32 @@ def _candidates(problem: SchedulingProblem, slot_starts: list[datetime]) -> list
     return result
 
 
+def _covered_slots(
+    placement: Placement, slot_starts: list[datetime], slot_minutes: int
+) -> list[int]:
+    """Indices of the grid slots a placement overlaps in real time (on or off the grid)."""
+    end = placement.starts_at + timedelta(minutes=placement.session.duration_minutes)
+    slot = timedelta(minutes=slot_minutes)
+    return [
+        index
+        for index, start in enumerate(slot_starts)
+        if start < end and placement.starts_at < start + slot
+    ]
+
+
+def _covered_stretches(
+    placement: Placement, slot_starts: list[datetime], slot_minutes: int
+) -> list[tuple[int, int]]:
+    """The covered slots as runs of consecutive indices (first, last)."""
+    stretches: list[tuple[int, int]] = []
+    for index in _covered_slots(placement, slot_starts, slot_minutes):
+        if stretches and stretches[-1][1] == index - 1:
+            stretches[-1] = (stretches[-1][0], index)
+        else:
+            stretches.append((index, index))
+    return stretches
+
+
 def _best_fitting(
     problem: SchedulingProblem, run: RunToPlace, rooms: list[int], keep: set[int]
 ) -> list[int]:
@@ -177,8 +203,11 @@ def solve(
     """Place the problem's runs; the same problem and limits give the same schedule.
 
     Determinism comes from CP-SAT's interleaved search with a deterministic time
-    limit; `time_limit` (wall clock) is only a safety net.
+    limit (by default half of `time_limit`); the wall-clock `time_limit` is only a
+    safety net for a slow or busy machine.
     """
+    if deterministic_limit is None:
+        deterministic_limit = time_limit / 2
     started = clock.perf_counter()
     slot_starts = problem.grid.slot_starts()
     index_of = {start: index for index, start in enumerate(slot_starts)}
@@ -187,8 +216,13 @@ def solve(
     # from nothing, which at company size it would not finish in time.
     hint = construct(problem, candidates) if warm_start else {}
     room_index = {room.id: m for m, room in enumerate(problem.rooms)}
+    explain_rooms = [list(cand.rooms) for cand in candidates]
     for run, cand in zip(problem.runs, candidates, strict=True):
-        keep = {room_index[chosen[1]] for chosen in (hint.get(run.run_id), run.current) if chosen}
+        keep = {
+            room_index[chosen[1]]
+            for chosen in (hint.get(run.run_id), run.current)
+            if chosen and chosen[1] in room_index
+        }
         cand.rooms = _best_fitting(problem, run, cand.rooms, keep)
     model = cp_model.CpModel()
 
@@ -203,7 +237,10 @@ def solve(
     for run, cand in zip(problem.runs, candidates, strict=True):
         placed = model.new_bool_var(f"placed_{run.run_id}")
         placed_var.append(placed)
-        costs.append(PLACE_WEIGHT * (1 - placed))
+        if cand.starts and cand.rooms:
+            # A run with no valid start or room cannot be placed: leaving it out of the
+            # objective keeps the relative gap about the runs the solver can decide.
+            costs.append(PLACE_WEIGHT * (1 - placed))
         y = {i: model.new_bool_var(f"s_{run.run_id}_{i}") for i in cand.starts}
         x = {m: model.new_bool_var(f"r_{run.run_id}_{m}") for m in cand.rooms}
         starts_var.append(y)
@@ -231,7 +268,7 @@ def solve(
             shortfall = max(0, _needed(run.session) - problem.rooms[m].capacity)
             if shortfall:
                 costs.append(SEAT_WEIGHT * shortfall * present)
-        hinted = hint.get(run.run_id) or run.current
+        hinted = hint.get(run.run_id)
         if hinted is not None:
             hinted_start, hinted_room = hinted
             for i, var in y.items():
@@ -251,22 +288,24 @@ def solve(
             if i0 in y and m0 is not None:
                 model.add_implication(stay, y[i0])
                 model.add_implication(stay, x[m0])
+                if problem.published:
+                    # People hold seats in it: it may move, but never drop off the programme.
+                    model.add(placed == 1)
             else:
                 model.add(stay == 0)
             weight = MOVE_WEIGHT_PUBLISHED if problem.published else MOVE_WEIGHT_DRAFT
             costs.append(weight * (1 - stay))
 
     for placement in problem.fixed:
-        i = index_of.get(placement.starts_at)
-        if i is None:
-            continue
-        length = max(1, math.ceil(placement.session.duration_minutes / problem.grid.slot_minutes))
-        fixed = model.new_fixed_size_interval_var(i, length, f"fixed_{placement.run_id}")
-        if placement.room.id in room_index:
-            room_intervals[room_index[placement.room.id]].append(fixed)
-        for teacher_id, _ in placement.session.teachers:
-            teacher_intervals[teacher_id].append(fixed)
-        session_intervals[placement.session.id].append(fixed)
+        for first, last in _covered_stretches(placement, slot_starts, problem.grid.slot_minutes):
+            fixed = model.new_fixed_size_interval_var(
+                first, last - first + 1, f"fixed_{placement.run_id}_{first}"
+            )
+            if placement.room.id in room_index:
+                room_intervals[room_index[placement.room.id]].append(fixed)
+            for teacher_id, _ in placement.session.teachers:
+                teacher_intervals[teacher_id].append(fixed)
+            session_intervals[placement.session.id].append(fixed)
     for intervals in (
         *room_intervals.values(),
         *teacher_intervals.values(),
@@ -282,8 +321,7 @@ def solve(
         _complete_hint(model, time_limit)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
-    if deterministic_limit is not None:
-        solver.parameters.max_deterministic_time = deterministic_limit
+    solver.parameters.max_deterministic_time = deterministic_limit
     solver.parameters.num_workers = workers
     solver.parameters.interleave_search = True
     # CP-SAT's presolve spends the whole time limit on this model without helping it.
@@ -303,6 +341,8 @@ def solve(
             m = next((m for m, var in x.items() if solver.boolean_value(var)), None)
             if i is not None and m is not None:
                 result.placements[run.run_id] = (slot_starts[i], problem.rooms[m].id)
+    for cand, rooms in zip(candidates, explain_rooms, strict=True):
+        cand.rooms = rooms
     _verify_and_explain(problem, candidates, slot_starts, result)
     result.moved = [
         run.run_id
@@ -328,6 +368,7 @@ def _complete_hint(model: cp_model.CpModel, time_limit: float) -> None:
     helper.parameters.cp_model_presolve = False
     helper.parameters.num_workers = 1
     helper.parameters.max_time_in_seconds = time_limit
+    helper.parameters.max_deterministic_time = 5.0
     if helper.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return  # keep the partial hint: the solver still starts from it
     values = [
@@ -423,6 +464,8 @@ def explain(
 ) -> str:
     """Why a run has no place, in terms an organizer can act on."""
     session = run.session
+    if not problem.rooms:
+        return "There are no rooms available for scheduling."
     if not cand.starts:
         return (
             f"“{session.title}” ({session.duration_minutes} minutes) fits no start in a day "
@@ -477,21 +520,33 @@ def _half_days_text(grid: Grid, starts: Sequence[datetime]) -> str:
 def shortages(problem: SchedulingProblem, result: SchedulingResult) -> list[str]:
     """Which resource runs out: hours asked for against hours offered, where runs are left."""
     slot_starts = problem.grid.slot_starts()
+    slot_hours = problem.grid.slot_minutes / 60
     candidates = _candidates(problem, slot_starts)
-    room_hours = len(slot_starts) * problem.grid.slot_minutes / 60
+    busy_hours: dict[int, float] = defaultdict(float)  # room id → hours held by fixed runs
+    for placement in problem.fixed:
+        busy_hours[placement.room.id] += placement.session.duration_minutes / 60
+    room_hours = len(slot_starts) * slot_hours
     asked: dict[str, float] = defaultdict(float)
     offered: dict[str, float] = {}
     short_needs = set()
     teacher_asked: dict[tuple[int, str], float] = defaultdict(float)
-    teacher_offered: dict[tuple[int, str], set[int]] = defaultdict(set)
+    teacher_free: dict[tuple[int, str], set[int]] = defaultdict(set)
     for run, cand in zip(problem.runs, candidates, strict=True):
         need = _room_need(run.session)
         hours = run.session.duration_minutes / 60
         asked[need] += hours
-        offered[need] = len(cand.rooms) * room_hours
+        offered[need] = sum(
+            max(0.0, room_hours - busy_hours[problem.rooms[m].id]) for m in cand.rooms
+        )
+        free_slots = {
+            index
+            for index, start in enumerate(slot_starts)
+            if not set(problem.grid.half_day_keys(start, start + timedelta(minutes=1)))
+            & run.session.unavailable_half_days
+        }
         for teacher in run.session.teachers:
             teacher_asked[teacher] += hours
-            teacher_offered[teacher].update(cand.starts)
+            teacher_free[teacher] |= free_slots
         if run.run_id in result.unplaced:
             short_needs.add(need)
     lines = []
@@ -512,25 +567,13 @@ def shortages(problem: SchedulingProblem, result: SchedulingResult) -> list[str]
         if run.run_id in result.unplaced
         for teacher in run.session.teachers
     }
-    slot_hours = problem.grid.slot_minutes / 60
     for teacher in sorted(unplaced_teachers, key=lambda t: t[1]):
-        available = len(teacher_offered[teacher]) * slot_hours
+        available = len(teacher_free[teacher]) * slot_hours
         if teacher_asked[teacher] > available:
             lines.append(
                 f"teacher time: {teacher[1]} would teach {teacher_asked[teacher]:.0f} hours "
                 f"but is available for {available:.0f}"
             )
-    biggest = max((room.capacity for room in problem.rooms), default=0)
-    crowded = [
-        run
-        for run in problem.runs
-        if run.run_id in result.unplaced and _needed(run.session) > biggest
-    ]
-    if crowded:
-        lines.append(
-            f"large rooms: {len(crowded)} unplaced sessions expect more people than the largest "
-            f"room ({biggest}) holds"
-        )
     return lines
 
 
@@ -542,6 +585,11 @@ def objective_of(problem: SchedulingProblem, placements: dict[int, tuple[datetim
     day_of_slot = [problem.grid.local(start).date() for start in slot_starts]
     days = len(set(day_of_slot))
     rooms = {room.id: room for room in problem.rooms}
+    placeable = {
+        run.run_id
+        for run, cand in zip(problem.runs, _candidates(problem, slot_starts), strict=True)
+        if cand.starts and cand.rooms
+    }
     cost = 0.0
     active: dict[tuple[int, int], int] = defaultdict(int)
     per_day: dict[tuple[int, object], int] = defaultdict(int)
@@ -551,7 +599,9 @@ def objective_of(problem: SchedulingProblem, placements: dict[int, tuple[datetim
             members[topic] += 1
         chosen = placements.get(run.run_id)
         if chosen is None:
-            cost += PLACE_WEIGHT
+            cost += PLACE_WEIGHT if run.run_id in placeable else 0
+            if run.current is not None:
+                cost += MOVE_WEIGHT_PUBLISHED if problem.published else MOVE_WEIGHT_DRAFT
             continue
         start, room_id = chosen
         cost += SEAT_WEIGHT * max(0, _needed(run.session) - rooms[room_id].capacity)
@@ -601,10 +651,11 @@ def construct(
                 teacher_busy.add((teacher, p))
 
     for placement in problem.fixed:
-        first = index_of.get(placement.starts_at)
-        if first is not None:
-            length = math.ceil(placement.session.duration_minutes / problem.grid.slot_minutes)
-            occupy(range(first, first + length), placement.room.id, placement.session)
+        occupy(
+            _covered_slots(placement, slot_starts, problem.grid.slot_minutes),
+            placement.room.id,
+            placement.session,
+        )
     order = sorted(
         range(len(problem.runs)),
         key=lambda k: (

@@ -128,3 +128,24 @@ def test_schedule_command(runner, edition, organizer):
     assert result.exit_code == 0, result.output
     assert "The scheduler placed 2 runs" in result.output
     assert unknown.exit_code == 1 and "No edition has the address 'nowhere'" in unknown.output
+
+
+def test_a_failed_solve_changes_nothing(edition, organizer, monkeypatch):
+    from learningweek.errors import DomainError
+    from learningweek.schedule import solver
+
+    runs = _fill(edition, 4)
+    services.schedule_edition(
+        db.session, edition, actor=organizer, now=NOW, settings=SETTINGS, time_limit=5
+    )
+    db.session.commit()
+    before = _placements(runs)
+    monkeypatch.setattr(
+        solver, "solve", lambda *a, **k: solver.SchedulingResult({}, {}, [], status="UNKNOWN")
+    )
+
+    with pytest.raises(DomainError, match="nothing was changed"):
+        services.schedule_edition(db.session, edition, actor=organizer, now=NOW, settings=SETTINGS)
+    db.session.rollback()
+
+    assert _placements(runs) == before

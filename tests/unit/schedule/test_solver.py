@@ -170,3 +170,57 @@ def test_the_model_objective_matches_a_direct_computation():
 
     assert result.objective == objective_of(fixture, result.placements)
     assert greedy(fixture).objective >= result.objective
+
+
+def test_an_impossible_current_place_does_not_spoil_the_start():
+    # The run sits where its teacher is already busy with a fixed run.
+    pinned = Placement(99, session(99, teachers=((1, "Teacher 1"),)), at(9), SMALL)
+    stuck = RunToPlace(1, session(1), (1,), current=(at(9), BIG.id))
+    fixture = replace(problem(session(2), session(3)), fixed=(pinned,))
+    fixture = replace(fixture, runs=(*fixture.runs, stuck))
+
+    result = solve(fixture, time_limit=10)
+
+    assert result.status in ("OPTIMAL", "FEASIBLE")
+    assert set(result.placements) == {1, 2, 3}
+    assert violations(fixture, result.placements) == []
+
+
+def test_published_runs_are_never_dropped_for_new_ones():
+    one_day = replace(GRID, days=frozenset({date(2027, 3, 8)}))
+    big = RunToPlace(1, session(1, duration_minutes=180), (1,), current=(at(9), BIG.id))
+    newcomers = tuple(RunToPlace(n, session(n), (1,)) for n in (2, 3, 4))
+    fixture = SchedulingProblem(
+        grid=one_day, rooms=(BIG,), runs=(big, *newcomers), settings=Settings(), published=True
+    )
+
+    result = solve(fixture, time_limit=10)
+
+    assert result.placements[1] == (at(9), BIG.id)
+    assert len(result.unplaced) == 2
+    assert violations(fixture, result.placements) == []
+
+
+def test_an_off_grid_fixed_run_blocks_only_the_time_it_takes():
+    off_grid = Placement(99, session(99), at(9).replace(minute=30), BIG)
+    fixture = replace(problem(session(1), rooms=(BIG,)), fixed=(off_grid,))
+
+    result = solve(fixture, time_limit=5)
+
+    assert 1 in result.placements
+    assert result.placements[1][0] not in (at(9), at(10))
+    assert violations(fixture, result.placements) == []
+
+
+def test_a_placed_run_in_a_room_no_longer_offered_does_not_crash():
+    moved_out = RunToPlace(1, session(1), (1,), current=(at(9), 999))
+
+    result = solve(replace(problem(), runs=(moved_out,)), time_limit=5)
+
+    assert 1 in result.placements
+
+
+def test_no_rooms_at_all_is_said_plainly():
+    result = solve(problem(session(1), rooms=()), time_limit=5)
+
+    assert result.unplaced == {1: "There are no rooms available for scheduling."}
