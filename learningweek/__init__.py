@@ -82,6 +82,14 @@ def _register_blueprints(app: Flask) -> None:
     from learningweek.notifications.views import bp as notifications_bp
     from learningweek.proposals.views import bp as proposals_bp
     from learningweek.schedule.views import bp as schedule_bp
+    from learningweek.signups.views import bp as signups_bp
 
-    for blueprint in (accounts_bp, editions_bp, proposals_bp, schedule_bp, notifications_bp):
+    for blueprint in (
+        accounts_bp,
+        editions_bp,
+        proposals_bp,
+        schedule_bp,
+        signups_bp,
+        notifications_bp,
+    ):
         app.register_blueprint(blueprint)

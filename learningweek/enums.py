@@ -114,3 +114,59 @@ class NotificationKind(StrEnum):
     SESSION_CANCELLED = "session_cancelled"
     RUN_MOVED = "run_moved"
     RUN_CANCELLED = "run_cancelled"
+    SEAT_CONFIRMED = "seat_confirmed"
+    SEAT_OFFERED = "seat_offered"
+    OFFER_EXPIRED = "offer_expired"
+    BACK_ON_WAITLIST = "back_on_waitlist"
+
+
+class PromotionMode(StrEnum):
+    """How a freed seat reaches the waitlist."""
+
+    AUTOMATIC = "automatic"  # the next person is signed up and told
+    OFFER = "offer"  # the seat is held for them for a while; they accept or decline
+
+    @property
+    def label(self) -> str:
+        return {
+            PromotionMode.AUTOMATIC: "Sign the next person up automatically",
+            PromotionMode.OFFER: "Offer the seat to the next person for a while",
+        }[self]
+
+
+class SignupStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    OFFERED = "offered"  # a freed seat held for a waitlisted person until the offer expires
+    CANCELLED = "cancelled"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    RUN_CANCELLED = "run_cancelled"  # kept so calendars can show the run as cancelled
+
+    @property
+    def label(self) -> str:
+        return {
+            SignupStatus.CONFIRMED: "Confirmed",
+            SignupStatus.WAITLISTED: "On the waitlist",
+            SignupStatus.OFFERED: "Seat offered",
+            SignupStatus.CANCELLED: "Cancelled",
+            SignupStatus.DECLINED: "Offer declined",
+            SignupStatus.EXPIRED: "Offer expired",
+            SignupStatus.RUN_CANCELLED: "Run cancelled",
+        }[self]
+
+
+# A person holds at most one of these per session; seats are held by the first two.
+ACTIVE_SIGNUP_STATUSES = frozenset(
+    {SignupStatus.CONFIRMED, SignupStatus.OFFERED, SignupStatus.WAITLISTED}
+)
+SEAT_HOLDING_STATUSES = frozenset({SignupStatus.CONFIRMED, SignupStatus.OFFERED})
+
+
+class Attendance(StrEnum):
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+
+    @property
+    def label(self) -> str:
+        return {Attendance.ATTENDED: "Attended", Attendance.NO_SHOW: "No-show"}[self]

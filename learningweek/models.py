@@ -11,6 +11,7 @@ from learningweek.proposals.models import (
     SessionResource,
 )
 from learningweek.schedule.models import Run, RunChange
+from learningweek.signups.models import Signup
 
 __all__ = [
     "Edition",
@@ -23,6 +24,7 @@ __all__ = [
     "Run",
     "RunChange",
     "SessionResource",
+    "Signup",
     "Topic",
     "User",
 ]

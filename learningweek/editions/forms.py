@@ -18,6 +18,8 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from learningweek.editions.models import (
     FEEDBACK_DAYS_MAX,
+    OFFER_HOURS_MAX,
+    OFFER_HOURS_MIN,
     ROOM_CAPACITY_MAX,
     ROOM_CAPACITY_MIN,
     SLOT_MINUTES_MAX,
@@ -33,7 +35,7 @@ from learningweek.editions.services import (
     slugify,
     topic_problems,
 )
-from learningweek.enums import Equipment, RoomKind
+from learningweek.enums import Equipment, PromotionMode, RoomKind
 from learningweek.forms import (
     MultiCheckboxField,
     RuleCheckedForm,
@@ -90,6 +92,19 @@ class EditionForm(RuleCheckedForm):
         validators=[InputRequired(message="Enter a whole number of days.")],
         render_kw={"min": 0, "max": FEEDBACK_DAYS_MAX},
     )
+    promotion_mode = RadioField(
+        "When a seat frees up",
+        choices=[SelectChoice(mode.value, mode.label) for mode in PromotionMode],
+        default=PromotionMode.AUTOMATIC.value,
+        validators=[Optional()],
+    )
+    offer_hours = WholeNumberField(
+        "Hours an offered seat is held",
+        default=24,
+        validators=[Optional()],
+        render_kw={"min": OFFER_HOURS_MIN, "max": OFFER_HOURS_MAX},
+        description="Only when seats are offered: then it passes to the next person.",
+    )
 
     def edition_data(self) -> EditionData:
         return EditionData(
@@ -107,6 +122,8 @@ class EditionForm(RuleCheckedForm):
             signup_opens=self.signup_opens.data,
             signup_closes=self.signup_closes.data,
             feedback_days=self.feedback_days.data,
+            promotion_mode=PromotionMode(self.promotion_mode.data or PromotionMode.AUTOMATIC),
+            offer_hours=24 if self.offer_hours.data is None else self.offer_hours.data,
         )
 
     def rule_problems(self) -> dict[str, str]:

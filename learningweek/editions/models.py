@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learningweek.database import enum_column, utcnow
-from learningweek.enums import Equipment, RoomKind
+from learningweek.enums import Equipment, PromotionMode, RoomKind
 from learningweek.extensions import db
 
 SLUG_MAX_LENGTH = 60
@@ -18,6 +18,8 @@ ROOM_CAPACITY_MAX = 5000
 SLOT_MINUTES_MIN = 5
 SLOT_MINUTES_MAX = 240
 FEEDBACK_DAYS_MAX = 90
+OFFER_HOURS_MIN = 1
+OFFER_HOURS_MAX = 168
 EDITION_MAX_DAYS = 31
 
 
@@ -41,6 +43,10 @@ class Edition(db.Model):
         sa.CheckConstraint(
             f"feedback_days BETWEEN 0 AND {FEEDBACK_DAYS_MAX}", name="feedback_days_range"
         ),
+        sa.CheckConstraint(
+            f"offer_hours BETWEEN {OFFER_HOURS_MIN} AND {OFFER_HOURS_MAX}",
+            name="offer_hours_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +65,11 @@ class Edition(db.Model):
     signup_closes_at: Mapped[datetime]
     # How many days after a run ends its attendees may still give feedback.
     feedback_days: Mapped[int] = mapped_column(default=14)
+    promotion_mode: Mapped[PromotionMode] = mapped_column(
+        enum_column(PromotionMode), default=PromotionMode.AUTOMATIC
+    )
+    # How long a seat offered to the next person on a waitlist is held for them.
+    offer_hours: Mapped[int] = mapped_column(default=24)
     is_published: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -20,6 +20,8 @@ from learningweek.database import unique_or_raise
 from learningweek.editions.models import (
     EDITION_MAX_DAYS,
     FEEDBACK_DAYS_MAX,
+    OFFER_HOURS_MAX,
+    OFFER_HOURS_MIN,
     ROOM_CAPACITY_MAX,
     ROOM_CAPACITY_MIN,
     SLOT_MINUTES_MAX,
@@ -28,7 +30,7 @@ from learningweek.editions.models import (
     Room,
     Topic,
 )
-from learningweek.enums import Equipment, RoomKind
+from learningweek.enums import Equipment, PromotionMode, RoomKind
 from learningweek.errors import ValidationFailed
 from learningweek.localtime import local_to_utc, utc_to_local
 from learningweek.validation import is_http_url
@@ -102,6 +104,8 @@ class EditionData:
     signup_closes: datetime
     feedback_days: int
     description: str = ""
+    promotion_mode: PromotionMode = PromotionMode.AUTOMATIC
+    offer_hours: int = 24
 
 
 def _minutes(value: time) -> int:
@@ -152,6 +156,8 @@ def edition_problems(data: EditionData) -> dict[str, str]:
         problems["signup_closes"] = "The sign-up window must close after it opens."
     if data.feedback_days is not None and not 0 <= data.feedback_days <= FEEDBACK_DAYS_MAX:
         problems["feedback_days"] = f"Choose between 0 and {FEEDBACK_DAYS_MAX} days."
+    if data.offer_hours is not None and not OFFER_HOURS_MIN <= data.offer_hours <= OFFER_HOURS_MAX:
+        problems["offer_hours"] = f"Choose between {OFFER_HOURS_MIN} and {OFFER_HOURS_MAX} hours."
     return problems
 
 
@@ -171,6 +177,8 @@ def _apply_edition(edition: Edition, data: EditionData) -> None:
     edition.signup_opens_at = local_to_utc(data.signup_opens, zone)
     edition.signup_closes_at = local_to_utc(data.signup_closes, zone)
     edition.feedback_days = data.feedback_days
+    edition.promotion_mode = data.promotion_mode
+    edition.offer_hours = data.offer_hours
 
 
 def _check_edition(db_session: Session, data: EditionData, edition: Edition) -> None:
@@ -219,6 +227,8 @@ def edition_data_from(edition: Edition) -> EditionData:
         signup_opens=utc_to_local(edition.signup_opens_at, zone),
         signup_closes=utc_to_local(edition.signup_closes_at, zone),
         feedback_days=edition.feedback_days,
+        promotion_mode=edition.promotion_mode,
+        offer_hours=edition.offer_hours,
     )
 
 

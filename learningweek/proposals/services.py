@@ -51,6 +51,7 @@ from learningweek.proposals.models import (
 )
 from learningweek.schedule import lifecycle
 from learningweek.schedule.models import Run
+from learningweek.signups import services as signups
 from learningweek.validation import is_http_url
 
 NOON = time(12, 0)
@@ -361,8 +362,11 @@ def update_proposal(
         )
     runs_changed = data.runs_offered != learning_session.runs_offered
     length_changed = data.duration_minutes != learning_session.duration_minutes
+    maximum_changed = data.max_participants != learning_session.max_participants
     _apply(db_session, learning_session, data)
     learning_session.updated_at = now
+    if accepted and maximum_changed:
+        _rebalance_runs(db_session, learning_session, now=now)
     if accepted and runs_changed:
         lifecycle.sync_run_count(learning_session, now=now)
     if accepted and length_changed:
@@ -379,6 +383,24 @@ def update_proposal(
             )
     db_session.flush()
     return learning_session
+
+
+def _rebalance_runs(db_session: Session, learning_session: LearningSession, *, now: datetime):
+    """A new maximum promotes waiting people; one below the seats held is refused here
+    (an organizer can force a cut on the run's page, which says who goes back)."""
+    db_session.flush()
+    for run in lifecycle.active_runs(learning_session):
+        if not run.is_placed:
+            continue
+        try:
+            signups.rebalance_seats(db_session, run, now=now)
+        except signups.SeatsWouldBeLost as error:
+            raise ValidationFailed(
+                {
+                    "max_participants": f"{error} To cut seats anyway, set a seat limit on "
+                    "the run's page."
+                }
+            ) from None
 
 
 def form_field_name(name: str) -> str:
@@ -540,7 +562,7 @@ def withdraw_proposal(
         now=now,
         action="withdrawn",
     )
-    lifecycle.cancel_runs(learning_session, actor=actor, now=now)
+    _cancel_runs(db_session, learning_session, actor=actor, comment=comment, now=now)
 
 
 def cancel_session(
@@ -564,7 +586,7 @@ def cancel_session(
         now=now,
         action="cancelled",
     )
-    lifecycle.cancel_runs(learning_session, actor=actor, now=now)
+    _cancel_runs(db_session, learning_session, actor=actor, comment=comment, now=now)
     _notify_teachers(
         db_session,
         learning_session,
@@ -573,6 +595,21 @@ def cancel_session(
         intro=f"{actor.display_name} cancelled your session in {learning_session.edition.name}.",
         comment=comment,
     )
+
+
+def _cancel_runs(
+    db_session: Session,
+    learning_session: LearningSession,
+    *,
+    actor: User,
+    comment: str,
+    now: datetime,
+) -> None:
+    """Cancel the session's runs and end their sign-ups, telling the people signed up."""
+    runs = lifecycle.active_runs(learning_session)
+    lifecycle.cancel_runs(learning_session, actor=actor, now=now)
+    for run in runs:
+        signups.end_signups_of_cancelled_run(db_session, run, now=now, comment=comment)
 
 
 def available_actions(user: User, learning_session: LearningSession, now: datetime) -> set[str]:

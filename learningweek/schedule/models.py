@@ -13,6 +13,8 @@ from learningweek.editions.models import Room
 from learningweek.extensions import db
 from learningweek.proposals.models import LearningSession
 
+SEAT_LIMIT_MAX = 5000
+
 
 class Run(db.Model):
     """One time a session takes place. Unplaced while it has no start and room.
@@ -28,6 +30,10 @@ class Run(db.Model):
         ),
         sa.CheckConstraint("sequence >= 0", name="sequence_not_negative"),
         sa.CheckConstraint("NOT is_pinned OR starts_at IS NOT NULL", name="pinned_is_placed"),
+        sa.CheckConstraint(
+            f"seat_limit IS NULL OR seat_limit BETWEEN 1 AND {SEAT_LIMIT_MAX}",
+            name="seat_limit_range",
+        ),
         sa.Index("ix_runs_room_id_starts_at", "room_id", "starts_at"),
         # Calendar UIDs derive from the id: SQLite must never hand out a deleted one again.
         {"sqlite_autoincrement": True},
@@ -40,6 +46,8 @@ class Run(db.Model):
     starts_at: Mapped[datetime | None]
     room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rooms.id"))
     is_pinned: Mapped[bool] = mapped_column(default=False)
+    # An organizer's cap for this run alone, below the session's maximum and the room.
+    seat_limit: Mapped[int | None]
     sequence: Mapped[int] = mapped_column(default=0)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
@@ -58,6 +66,16 @@ class Run(db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+    @property
+    def capacity(self) -> int:
+        """Effective capacity: the teachers' maximum, the room's seats and any seat limit."""
+        if self.room is None:
+            return 0
+        limits = [self.learning_session.max_participants, self.room.capacity]
+        if self.seat_limit is not None:
+            limits.append(self.seat_limit)
+        return min(limits)
 
     @property
     def ends_at(self) -> datetime | None:

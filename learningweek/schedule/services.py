@@ -35,6 +35,7 @@ from learningweek.schedule.conflicts import (
     problems_for,
 )
 from learningweek.schedule.models import Run
+from learningweek.signups import services as signups
 
 
 class PlacementRefused(DomainError):
@@ -277,11 +278,15 @@ def place_run(
     now: datetime,
     settings: Settings,
     force: bool = False,
+    force_seats: bool = False,
 ) -> list[Problem]:
     """Place or move a run; hard conflicts refuse it unless `force` ("place anyway").
 
-    Side effects: the run's time and room, a change record, and after publishing a
-    higher sequence and a message to the teachers. Returns the remaining problems.
+    A room with fewer seats than people holding them is refused unless `force_seats`
+    (the latest go back to the head of the waitlist); a bigger one promotes waiting
+    people. Side effects: the run's time and room, a change record, and after
+    publishing a higher sequence and a message to its teachers and everyone signed
+    up. Returns the remaining problems.
     """
     _require_organizer(actor)
     edition = run.learning_session.edition
@@ -295,15 +300,19 @@ def place_run(
     lifecycle.set_placement(
         run, starts_at, room, actor=actor, now=now, published=edition.is_published
     )
-    if edition.is_published and old_start is not None:
-        _tell_teachers_of_move(db_session, run, old_start, old_room)
+    db_session.flush()
+    if old_start is not None:
+        signups.rebalance_seats(db_session, run, now=now, force=force_seats)
+        if edition.is_published:
+            _tell_of_move(db_session, run, old_start, old_room)
     db_session.flush()
     return problems
 
 
-def _tell_teachers_of_move(
+def _tell_of_move(
     db_session: Session, run: Run, old_start: datetime, old_room: Room | None
 ) -> None:
+    """Tell the teachers and everyone signed up where and when the run now is."""
     learning_session = run.learning_session
     zone = learning_session.edition.zone
     before = f"{format_local(old_start, zone)} in {old_room.name if old_room else 'no room'}"
@@ -315,6 +324,16 @@ def _tell_teachers_of_move(
             kind=NotificationKind.RUN_MOVED,
             subject=f"“{learning_session.title}” has moved",
             body=f"Your session “{learning_session.title}” moved from {before} to {after}.",
+            session_id=learning_session.id,
+        )
+    for person in signups.people_signed_up(db_session, run):
+        queue_notification(
+            db_session,
+            recipient=person,
+            kind=NotificationKind.RUN_MOVED,
+            subject=f"“{learning_session.title}” has moved",
+            body=f"“{learning_session.title}”, which you signed up for, moved from {before} "
+            f"to {after}.",
             session_id=learning_session.id,
         )
 
@@ -348,7 +367,7 @@ def set_pinned(db_session: Session, run: Run, pinned: bool, *, actor: User) -> N
 def cancel_run(
     db_session: Session, run: Run, *, actor: User, comment: str = "", now: datetime
 ) -> None:
-    """Cancel one run: its room is freed; its teachers are told."""
+    """Cancel one run: its room is freed; its teachers and everyone signed up are told."""
     _require_organizer(actor)
     _lock_run(db_session, run)
     if run.is_cancelled:
@@ -370,6 +389,7 @@ def cancel_run(
             body=body,
             session_id=learning_session.id,
         )
+    signups.end_signups_of_cancelled_run(db_session, run, now=now, comment=comment)
     db_session.flush()
 
 
@@ -413,9 +433,10 @@ class ScheduleReport:
 
 
 def scheduling_problem(
-    board: Board, *, topics: dict[int, tuple[int, ...]]
+    board: Board, *, topics: dict[int, tuple[int, ...]], keep: frozenset[int] = frozenset()
 ) -> solver.SchedulingProblem:
-    """The board as the solver sees it: pinned runs and other editions' runs stay fixed."""
+    """The board as the solver sees it: pinned runs, runs in `keep` and other editions'
+    runs stay fixed."""
     own = {run.id for run in board.runs}
     fixed = [p for run_id, p in board.state.by_run.items() if run_id not in own]
     movable = []
@@ -423,9 +444,10 @@ def scheduling_problem(
     for run in board.runs:
         facts = board.session_facts[run.session_id]
         broken = any(problem.is_hard for problem in board.problems.get(run.id, []))
-        if run.is_placed and (run.is_pinned or (published and broken)):
-            # Pinned runs stay. A published run already breaking a rule stays too: people
-            # hold seats in it, so an organizer decides where it goes, not the solver.
+        if run.is_placed and (run.is_pinned or run.id in keep or (published and broken)):
+            # Pinned runs stay, and so do runs people hold seats in: their room must seat
+            # them and their calendars hold the time. A published run already breaking a
+            # rule stays too: an organizer decides where it goes, not the solver.
             fixed.append(board.state.by_run[run.id])
             continue
         current = (run.starts_at, run.room_id) if run.is_placed else None
@@ -461,7 +483,8 @@ def schedule_edition(
         learning_session.id: tuple(topic.id for topic in learning_session.topics)
         for learning_session in {run.learning_session for run in board.runs}
     }
-    problem = scheduling_problem(board, topics=topics)
+    keep = frozenset(signups.runs_with_signups(db_session, (run.id for run in board.runs)))
+    problem = scheduling_problem(board, topics=topics, keep=keep)
     result = solver.solve(problem, time_limit=time_limit * 1.5, deterministic_limit=time_limit / 2)
     if result.status not in ("OPTIMAL", "FEASIBLE"):
         raise DomainError(
@@ -482,7 +505,7 @@ def schedule_edition(
         if old_start is not None:
             moved.append(run)
             if edition.is_published:
-                _tell_teachers_of_move(db_session, run, old_start, old_room)
+                _tell_of_move(db_session, run, old_start, old_room)
     for run_id in result.unplaced:
         run = runs[run_id]
         if run.is_placed and not edition.is_published:

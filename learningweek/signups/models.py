@@ -1,0 +1,73 @@
+"""Sign-ups: a person's seat in a run, or their place on its waitlist."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from learningweek.accounts.models import User
+from learningweek.database import enum_column, utcnow
+from learningweek.enums import ACTIVE_SIGNUP_STATUSES, Attendance, SignupStatus
+from learningweek.extensions import db
+from learningweek.schedule.models import Run
+
+_ACTIVE = "status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(ACTIVE_SIGNUP_STATUSES)))
+
+
+class Signup(db.Model):
+    """One person's sign-up for one run: confirmed, offered a seat, or waiting.
+
+    `session_id` repeats the run's session so the database itself can hold "one
+    active sign-up per person and session" with a partial unique index. Waitlist
+    order is (is_bumped first, queued_at, id): people an organizer's forced shrink
+    put back wait at the head, everyone else first come, first served.
+    """
+
+    __tablename__ = "signups"
+    __table_args__ = (
+        sa.Index(
+            "uq_signups_one_active_per_session",
+            "session_id",
+            "user_id",
+            unique=True,
+            sqlite_where=sa.text(_ACTIVE),
+            postgresql_where=sa.text(_ACTIVE),
+        ),
+        sa.Index("ix_signups_run_id_status", "run_id", "status"),
+        sa.Index("ix_signups_user_id_status", "user_id", "status"),
+        sa.CheckConstraint(
+            "(status = 'offered') = (offer_expires_at IS NOT NULL)", name="offer_has_expiry"
+        ),
+        sa.CheckConstraint(
+            "attendance IS NULL OR status = 'confirmed'", name="attendance_only_when_confirmed"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("learning_sessions.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[SignupStatus] = mapped_column(enum_column(SignupStatus))
+    is_bumped: Mapped[bool] = mapped_column(default=False)
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    offer_expires_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    attendance: Mapped[Attendance | None] = mapped_column(enum_column(Attendance))
+    checked_in_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    run: Mapped[Run] = relationship()
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_SIGNUP_STATUSES
+
+    def __repr__(self) -> str:
+        return f"<Signup {self.id} run={self.run_id} user={self.user_id} {self.status}>"

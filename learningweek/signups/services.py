@@ -1,0 +1,836 @@
+"""Seats and waitlists: signing up, cancelling, switching, offers and capacity changes.
+
+Every function takes the database session, the objects and `now`, never a request.
+The rules hold under concurrency because every write locks what it decides on, in
+one order, so two writers can neither overbook a run nor deadlock each other:
+runs first (by id), then people (by id). PostgreSQL takes row locks; on SQLite the
+caller starts the transaction with `begin_write_transaction` (write requests do so
+before anything is read), which holds the database lock from BEGIN IMMEDIATE on.
+Behind the locks, a partial unique index keeps one active sign-up per person and
+session.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload
+
+from learningweek.accounts.models import User
+from learningweek.database import unique_or_raise
+from learningweek.editions.models import Edition
+from learningweek.enums import (
+    ACTIVE_SIGNUP_STATUSES,
+    SEAT_HOLDING_STATUSES,
+    Attendance,
+    NotificationKind,
+    PromotionMode,
+    ProposalStatus,
+    SignupStatus,
+)
+from learningweek.errors import DomainError, NotAllowed
+from learningweek.localtime import format_local
+from learningweek.notifications.services import queue_notification
+from learningweek.proposals import permissions
+from learningweek.proposals.models import LearningSession, session_co_teachers
+from learningweek.schedule.models import SEAT_LIMIT_MAX, Run
+from learningweek.signups.models import Signup
+
+
+class SignupRefused(DomainError):
+    """The run cannot take this person now (window, start, own session, state)."""
+
+
+class ScheduleClash(DomainError):
+    """The run overlaps one the person is confirmed for or teaches."""
+
+
+class AlreadyDone(DomainError):
+    """A repeated request (double click, replayed form): nothing changed."""
+
+
+class SeatsWouldBeLost(DomainError):
+    """A change would leave fewer seats than people holding them."""
+
+    def __init__(self, holders: int, capacity: int, run_label: str) -> None:
+        super().__init__(
+            f"{holders} people hold seats in {run_label}, but it would seat only {capacity}."
+        )
+        self.excess = holders - capacity
+
+
+@dataclass(frozen=True)
+class Clash:
+    title: str
+    starts_at: datetime
+    teaching: bool
+
+
+@dataclass(frozen=True)
+class SeatCount:
+    """A run's seats as pages show them."""
+
+    capacity: int
+    taken: int
+    waiting: int
+
+    @property
+    def free(self) -> int:
+        return max(0, self.capacity - self.taken)
+
+    @property
+    def percent_taken(self) -> int:
+        return 100 if self.capacity == 0 else min(100, round(100 * self.taken / self.capacity))
+
+
+@dataclass
+class CapacityChange:
+    """What a capacity change did: who got a seat, who went back to the waitlist."""
+
+    promoted: list[Signup]
+    bumped: list[Signup]
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def _holds_seat(now: datetime) -> sa.ColumnElement[bool]:
+    """Confirmed, or offered and not yet expired: an expired offer holds nothing,
+    even before the cron job or the next write has passed it on."""
+    return sa.or_(
+        Signup.status == SignupStatus.CONFIRMED,
+        sa.and_(Signup.status == SignupStatus.OFFERED, Signup.offer_expires_at > now),
+    )
+
+
+def seat_counts(db_session: Session, runs: Iterable[Run], now: datetime) -> dict[int, SeatCount]:
+    """Capacity, seats taken and people waiting for each run, in one query."""
+    runs = list(runs)
+    counts = {run.id: [0, 0] for run in runs}
+    if runs:
+        rows = db_session.execute(
+            sa.select(
+                Signup.run_id,
+                sa.func.count().filter(_holds_seat(now)),
+                sa.func.count().filter(Signup.status == SignupStatus.WAITLISTED),
+            )
+            .where(Signup.run_id.in_(counts), Signup.status.in_(ACTIVE_SIGNUP_STATUSES))
+            .group_by(Signup.run_id)
+        )
+        for run_id, taken, waiting in rows:
+            counts[run_id] = [taken, waiting]
+    return {run.id: SeatCount(run.capacity, *counts[run.id]) for run in runs}
+
+
+def waitlist_order() -> tuple:
+    """The waitlist's order: put back by a forced shrink first, then first come."""
+    return (Signup.is_bumped.desc(), Signup.queued_at, Signup.id)
+
+
+def waitlist_positions(db_session: Session, run_ids: Iterable[int]) -> dict[int, int]:
+    """Each waiting sign-up's place (1, 2, …) on its run's waitlist, in one query."""
+    run_ids = list(run_ids)
+    if not run_ids:
+        return {}
+    position = (
+        sa.func.row_number().over(partition_by=Signup.run_id, order_by=waitlist_order())
+    ).label("position")
+    rows = db_session.execute(
+        sa.select(Signup.id, position).where(
+            Signup.run_id.in_(run_ids), Signup.status == SignupStatus.WAITLISTED
+        )
+    )
+    return dict(rows.all())
+
+
+def active_signups_of(
+    db_session: Session, user: User, session_ids: Iterable[int]
+) -> dict[int, Signup]:
+    """The person's active sign-up per session, for the given sessions."""
+    session_ids = list(session_ids)
+    if not session_ids:
+        return {}
+    signups = db_session.scalars(
+        sa.select(Signup).where(
+            Signup.user_id == user.id,
+            Signup.session_id.in_(session_ids),
+            Signup.status.in_(ACTIVE_SIGNUP_STATUSES),
+        )
+    )
+    return {signup.session_id: signup for signup in signups}
+
+
+def can_see_meeting_link(user: User, run: Run, signup: Signup | None) -> bool:
+    """The link is for the run's confirmed attendees, its teachers and organizers."""
+    if user.is_organizer or permissions.is_teacher(user, run.learning_session):
+        return True
+    return (
+        signup is not None and signup.run_id == run.id and signup.status == SignupStatus.CONFIRMED
+    )
+
+
+def can_see_roster(user: User, learning_session: LearningSession) -> bool:
+    """Rosters and check-in belong to the session's teachers and the organizers."""
+    return user.is_organizer or permissions.is_teacher(user, learning_session)
+
+
+def signup_refusal(run: Run, user: User, now: datetime) -> str | None:
+    """Why `user` cannot sign up for `run` now, or None; pages show it in place of the button."""
+    learning_session = run.learning_session
+    edition = learning_session.edition
+    if run.is_cancelled:
+        return "This run is cancelled."
+    if learning_session.status != ProposalStatus.ACCEPTED:
+        return "This session is not on the programme."
+    if not edition.is_published or not run.is_placed:
+        return "The programme is not published yet."
+    if permissions.is_teacher(user, learning_session):
+        return "You teach this session."
+    if now >= run.starts_at:
+        return "This run has already started."
+    if now < edition.signup_opens_at:
+        return f"Sign-up opens {format_local(edition.signup_opens_at, edition.zone)}."
+    if now >= edition.signup_closes_at:
+        return f"Sign-up closed {format_local(edition.signup_closes_at, edition.zone)}."
+    return None
+
+
+def clashes_of(
+    db_session: Session, user_ids: Iterable[int], run: Run, *, ignore_session: bool = True
+) -> dict[int, Clash]:
+    """For each person, a run they are confirmed for or teach that overlaps `run`.
+
+    Runs of `run`'s own session are ignored when switching between them.
+    """
+    user_ids = list(user_ids)
+    if not user_ids or not run.is_placed:
+        return {}
+    window_start = run.starts_at - timedelta(days=1)
+    window_end = run.ends_at + timedelta(days=1)
+    candidates = (
+        sa.select(Run)
+        .join(Run.learning_session)
+        .where(
+            Run.cancelled_at.is_(None),
+            Run.starts_at >= window_start,
+            Run.starts_at < window_end,
+            LearningSession.status == ProposalStatus.ACCEPTED,
+        )
+        .options(joinedload(Run.learning_session))
+    )
+    if ignore_session:
+        candidates = candidates.where(Run.session_id != run.session_id)
+    attending = db_session.execute(
+        candidates.add_columns(Signup.user_id)
+        .join(Signup, Signup.run_id == Run.id)
+        .where(Signup.user_id.in_(user_ids), Signup.status == SignupStatus.CONFIRMED)
+    ).all()
+    teaching = (
+        db_session.execute(
+            candidates.add_columns(LearningSession.lead_id).where(
+                LearningSession.lead_id.in_(user_ids)
+            )
+        ).all()
+        + db_session.execute(
+            candidates.add_columns(session_co_teachers.c.user_id)
+            .join(session_co_teachers, session_co_teachers.c.session_id == LearningSession.id)
+            .where(session_co_teachers.c.user_id.in_(user_ids))
+        ).all()
+    )
+    found: dict[int, Clash] = {}
+    for rows, is_teaching in ((teaching, True), (attending, False)):
+        for other, user_id in rows:
+            if other.id == run.id or user_id in found:
+                continue
+            if other.starts_at < run.ends_at and run.starts_at < other.ends_at:
+                found[user_id] = Clash(other.learning_session.title, other.starts_at, is_teaching)
+    return found
+
+
+def clash_message(clash: Clash, edition: Edition) -> str:
+    when = format_local(clash.starts_at, edition.zone)
+    if clash.teaching:
+        return f"You teach “{clash.title}” at that time ({when})."
+    return f"It overlaps “{clash.title}” ({when}), which you are signed up for."
+
+
+# --- locking ----------------------------------------------------------------------------
+
+
+def _lock_runs(db_session: Session, *runs: Run) -> None:
+    """Re-read runs under a lock, lowest id first, with what capacity depends on."""
+    for run in sorted(runs, key=lambda r: r.id):
+        db_session.execute(
+            sa.select(Run)
+            .where(Run.id == run.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one()
+        db_session.refresh(run.learning_session, attribute_names=["status", "max_participants"])
+
+
+def _lock_people(db_session: Session, user_ids: Iterable[int]) -> None:
+    """Lock people, lowest id first: one person's sign-ups are decided one at a time, so a
+    promotion and their own sign-up elsewhere cannot both put them in a clash."""
+    ids = sorted(set(user_ids))
+    if ids:
+        db_session.execute(
+            sa.select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update()
+        ).all()
+
+
+def _reload(db_session: Session, signup: Signup) -> Signup:
+    return db_session.execute(
+        sa.select(Signup)
+        .where(Signup.id == signup.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _taken(db_session: Session, run: Run, now: datetime) -> int:
+    return db_session.scalar(
+        sa.select(sa.func.count()).where(Signup.run_id == run.id, _holds_seat(now))
+    )
+
+
+def _waitlist(db_session: Session, run: Run) -> list[Signup]:
+    return list(
+        db_session.scalars(
+            sa.select(Signup)
+            .where(Signup.run_id == run.id, Signup.status == SignupStatus.WAITLISTED)
+            .order_by(*waitlist_order())
+        )
+    )
+
+
+# --- telling people ---------------------------------------------------------------------
+
+
+def _tell(
+    db_session: Session, user: User, kind: NotificationKind, run: Run, subject: str, body: str
+) -> None:
+    queue_notification(
+        db_session,
+        recipient=user,
+        kind=kind,
+        subject=subject,
+        body=body,
+        session_id=run.session_id,
+    )
+
+
+def _run_label(run: Run) -> str:
+    learning_session = run.learning_session
+    when = format_local(run.starts_at, learning_session.edition.zone)
+    return f"“{learning_session.title}” on {when}"
+
+
+def _give_seat(db_session: Session, signup: Signup, run: Run, *, now: datetime) -> None:
+    """Hand a freed seat to a waiting person, as the edition's promotion mode says."""
+    edition = run.learning_session.edition
+    signup.is_bumped = False
+    if edition.promotion_mode == PromotionMode.OFFER:
+        signup.status = SignupStatus.OFFERED
+        signup.offer_expires_at = now + timedelta(hours=edition.offer_hours)
+        until = format_local(signup.offer_expires_at, edition.zone)
+        _tell(
+            db_session,
+            signup.user,
+            NotificationKind.SEAT_OFFERED,
+            run,
+            f"A seat is free for you: {run.learning_session.title}",
+            f"A seat in {_run_label(run)} is held for you until {until}. Accept or "
+            f"decline it on your agenda, or at /signups/{signup.id}/offer. If you do "
+            "nothing, it passes to the next person waiting.",
+        )
+    else:
+        signup.status = SignupStatus.CONFIRMED
+        signup.confirmed_at = now
+        _tell(
+            db_session,
+            signup.user,
+            NotificationKind.SEAT_CONFIRMED,
+            run,
+            f"You are in: {run.learning_session.title}",
+            f"A seat freed up in {_run_label(run)} and it is yours: you are signed up.",
+        )
+
+
+def _fill_free_seats(db_session: Session, run: Run, *, now: datetime) -> list[Signup]:
+    """Give free seats to the earliest waiting people who would not be put in a clash.
+
+    People who would clash keep their place. The caller holds the run's lock.
+    """
+    if run.is_cancelled or not run.is_placed or now >= run.starts_at:
+        return []
+    free = run.capacity - _taken(db_session, run, now)
+    if free <= 0:
+        return []
+    waiting = _waitlist(db_session, run)
+    if not waiting:
+        return []
+    _lock_people(db_session, (signup.user_id for signup in waiting))
+    clashes = clashes_of(db_session, [signup.user_id for signup in waiting], run)
+    promoted = []
+    for signup in waiting:
+        if len(promoted) == free:
+            break
+        if signup.user_id in clashes:
+            continue
+        _give_seat(db_session, signup, run, now=now)
+        promoted.append(signup)
+    db_session.flush()
+    return promoted
+
+
+def _expire_due_offers(db_session: Session, run: Run, *, now: datetime) -> list[Signup]:
+    """Lapse the run's offers whose time is up and pass their seats on. Caller holds the lock."""
+    due = list(
+        db_session.scalars(
+            sa.select(Signup).where(
+                Signup.run_id == run.id,
+                Signup.status == SignupStatus.OFFERED,
+                Signup.offer_expires_at <= now,
+            )
+        )
+    )
+    for signup in due:
+        signup.status = SignupStatus.EXPIRED
+        signup.offer_expires_at = None
+        signup.ended_at = now
+        _tell(
+            db_session,
+            signup.user,
+            NotificationKind.OFFER_EXPIRED,
+            run,
+            f"Your held seat has passed on: {run.learning_session.title}",
+            f"The seat held for you in {_run_label(run)} was not accepted in time and "
+            "has passed to the next person waiting.",
+        )
+    if due:
+        db_session.flush()
+        _fill_free_seats(db_session, run, now=now)
+    return due
+
+
+# --- signing up and cancelling ----------------------------------------------------------
+
+
+def sign_up(db_session: Session, run: Run, user: User, *, now: datetime) -> Signup:
+    """Take a seat in the run, or a place on its waitlist when it is full.
+
+    Refused outside the sign-up window, once the run started, for its teachers, for a
+    cancelled or unpublished run, and when it overlaps a run the person is confirmed
+    for or teaches. A repeat of the same request changes nothing (`AlreadyDone`).
+    """
+    _lock_runs(db_session, run)
+    _lock_people(db_session, [user.id])
+    _expire_due_offers(db_session, run, now=now)
+    refusal = signup_refusal(run, user, now)
+    if refusal:
+        raise SignupRefused(refusal)
+    existing = active_signups_of(db_session, user, [run.session_id]).get(run.session_id)
+    if existing is not None:
+        if existing.run_id == run.id:
+            raise AlreadyDone(_already_text(existing))
+        raise SignupRefused(
+            "You are already signed up for another run of this session; switch to this "
+            "one from there instead."
+        )
+    clash = clashes_of(db_session, [user.id], run).get(user.id)
+    if clash:
+        raise ScheduleClash(clash_message(clash, run.learning_session.edition))
+    has_seat = _taken(db_session, run, now) < run.capacity
+    signup = Signup(
+        run_id=run.id,
+        session_id=run.session_id,
+        user_id=user.id,
+        status=SignupStatus.CONFIRMED if has_seat else SignupStatus.WAITLISTED,
+        queued_at=now,
+        confirmed_at=now if has_seat else None,
+        created_at=now,
+    )
+    # Locks serialise one person's requests; the index catches any path that skips them.
+    with unique_or_raise(db_session, AlreadyDone("You are already signed up for this session.")):
+        db_session.add(signup)
+    return signup
+
+
+def _already_text(signup: Signup) -> str:
+    if signup.status == SignupStatus.WAITLISTED:
+        return "You are already on the waitlist for this run."
+    if signup.status == SignupStatus.OFFERED:
+        return "A seat in this run is already held for you: accept it on your agenda."
+    return "You already have a seat in this run."
+
+
+def _check_own(signup: Signup, actor: User) -> None:
+    if signup.user_id != actor.id and not actor.is_organizer:
+        raise NotAllowed("This is not your sign-up.")
+
+
+def cancel_signup(
+    db_session: Session, signup: Signup, *, actor: User, now: datetime
+) -> list[Signup]:
+    """Give up a seat or a waitlist place; a freed seat goes to the next person waiting.
+
+    Returns whoever got a seat. Cancelling twice changes nothing (`AlreadyDone`).
+    """
+    _check_own(signup, actor)
+    run = signup.run
+    _lock_runs(db_session, run)
+    signup = _reload(db_session, signup)
+    if not signup.is_active:
+        raise AlreadyDone("This sign-up is already cancelled.")
+    if run.is_placed and now >= run.starts_at:
+        raise SignupRefused("This run has already started.")
+    held_seat = signup.status in SEAT_HOLDING_STATUSES
+    _end(signup, SignupStatus.CANCELLED, now)
+    db_session.flush()
+    _expire_due_offers(db_session, run, now=now)
+    return _fill_free_seats(db_session, run, now=now) if held_seat else []
+
+
+def _end(signup: Signup, status: SignupStatus, now: datetime) -> None:
+    signup.status = status
+    signup.offer_expires_at = None
+    signup.attendance = None
+    signup.ended_at = now
+
+
+def switch_run(
+    db_session: Session, signup: Signup, target: Run, *, actor: User, now: datetime
+) -> list[Signup]:
+    """Move a sign-up to another run of the same session, in one step.
+
+    The old seat is kept until the new one is secured: when the other run has no free
+    seat, nothing changes. Returns whoever got the freed seat.
+    """
+    _check_own(signup, actor)
+    source = signup.run
+    if target.session_id != source.session_id or target.id == source.id:
+        raise SignupRefused("Choose another run of the same session.")
+    _lock_runs(db_session, source, target)
+    _lock_people(db_session, [signup.user_id])
+    signup = _reload(db_session, signup)
+    if not signup.is_active:
+        raise AlreadyDone("This sign-up is no longer active.")
+    _expire_due_offers(db_session, target, now=now)
+    refusal = signup_refusal(target, signup.user, now)
+    if refusal:
+        raise SignupRefused(refusal)
+    clash = clashes_of(db_session, [signup.user_id], target).get(signup.user_id)
+    if clash:
+        raise ScheduleClash(clash_message(clash, target.learning_session.edition))
+    if _taken(db_session, target, now) >= target.capacity:
+        raise SignupRefused("The other run has no free seat, so you keep your place in this one.")
+    held_seat = signup.status in SEAT_HOLDING_STATUSES
+    signup.run_id = target.id
+    signup.status = SignupStatus.CONFIRMED
+    signup.confirmed_at = now
+    signup.offer_expires_at = None
+    signup.is_bumped = False
+    db_session.flush()
+    db_session.expire(signup, ["run"])
+    return _fill_free_seats(db_session, source, now=now) if held_seat else []
+
+
+def accept_offer(db_session: Session, signup: Signup, *, actor: User, now: datetime) -> None:
+    """Take the seat held for you, while the offer lasts."""
+    if signup.user_id != actor.id:
+        raise NotAllowed("This offer is for someone else.")
+    run = signup.run
+    _lock_runs(db_session, run)
+    _lock_people(db_session, [signup.user_id])
+    signup = _reload(db_session, signup)
+    if signup.status == SignupStatus.CONFIRMED:
+        raise AlreadyDone("You already have this seat.")
+    if signup.status != SignupStatus.OFFERED or signup.offer_expires_at <= now:
+        _expire_due_offers(db_session, run, now=now)
+        raise SignupRefused("This offer has expired; the seat passed to the next person.")
+    if run.is_cancelled or now >= run.starts_at:
+        raise SignupRefused("This run is cancelled or has started.")
+    clash = clashes_of(db_session, [signup.user_id], run).get(signup.user_id)
+    if clash:
+        raise ScheduleClash(
+            clash_message(clash, run.learning_session.edition)
+            + " Cancel that one first, or decline this offer."
+        )
+    signup.status = SignupStatus.CONFIRMED
+    signup.offer_expires_at = None
+    signup.confirmed_at = now
+    db_session.flush()
+
+
+def decline_offer(
+    db_session: Session, signup: Signup, *, actor: User, now: datetime
+) -> list[Signup]:
+    """Turn down a held seat; it passes to the next person waiting."""
+    if signup.user_id != actor.id:
+        raise NotAllowed("This offer is for someone else.")
+    run = signup.run
+    _lock_runs(db_session, run)
+    signup = _reload(db_session, signup)
+    if signup.status != SignupStatus.OFFERED:
+        raise AlreadyDone("There is no open offer to decline.")
+    _end(signup, SignupStatus.DECLINED, now)
+    db_session.flush()
+    _expire_due_offers(db_session, run, now=now)
+    return _fill_free_seats(db_session, run, now=now)
+
+
+def expire_offers(db_session: Session, *, now: datetime) -> int:
+    """Lapse every offer whose time is up and pass the seats on (the cron command)."""
+    run_ids = db_session.scalars(
+        sa.select(Signup.run_id)
+        .where(Signup.status == SignupStatus.OFFERED, Signup.offer_expires_at <= now)
+        .distinct()
+        .order_by(Signup.run_id)
+    ).all()
+    expired = 0
+    for run_id in run_ids:
+        run = db_session.get(Run, run_id)
+        _lock_runs(db_session, run)
+        expired += len(_expire_due_offers(db_session, run, now=now))
+    return expired
+
+
+# --- capacity ---------------------------------------------------------------------------
+
+
+def rebalance_seats(
+    db_session: Session, run: Run, *, now: datetime, force: bool = False
+) -> CapacityChange:
+    """Match the people holding seats to the run's capacity after it changed.
+
+    More seats promote as many waiting people as fit. Fewer seats than people holding
+    them is refused (`SeatsWouldBeLost`) unless `force`: then the latest sign-ups go
+    back to the head of the waitlist, offers first, and are told. The caller applied
+    the change (room, limit or maximum) in this transaction and rolls back on refusal.
+    """
+    _lock_runs(db_session, run)
+    _expire_due_offers(db_session, run, now=now)
+    holders = list(
+        db_session.scalars(
+            sa.select(Signup)
+            .where(Signup.run_id == run.id, _holds_seat(now))
+            .order_by(
+                (Signup.status == SignupStatus.OFFERED).desc(),
+                Signup.confirmed_at.desc(),
+                Signup.id.desc(),
+            )
+        )
+    )
+    excess = len(holders) - run.capacity
+    if excess <= 0:
+        return CapacityChange(promoted=_fill_free_seats(db_session, run, now=now), bumped=[])
+    if not force:
+        raise SeatsWouldBeLost(len(holders), run.capacity, _run_label(run))
+    bumped = holders[:excess]
+    for signup in bumped:
+        signup.status = SignupStatus.WAITLISTED
+        signup.offer_expires_at = None
+        signup.confirmed_at = None
+        signup.attendance = None
+        signup.is_bumped = True
+        _tell(
+            db_session,
+            signup.user,
+            NotificationKind.BACK_ON_WAITLIST,
+            run,
+            f"You are back on the waitlist: {run.learning_session.title}",
+            f"{_run_label(run)} now has fewer seats, and as one of the latest to sign up "
+            "you are back on its waitlist, at the head of the line.",
+        )
+    db_session.flush()
+    return CapacityChange(promoted=[], bumped=bumped)
+
+
+def set_seat_limit(
+    db_session: Session,
+    run: Run,
+    seat_limit: int | None,
+    *,
+    actor: User,
+    now: datetime,
+    force: bool = False,
+) -> CapacityChange:
+    """An organizer caps this run's seats (None lifts the cap); see `rebalance_seats`."""
+    if not actor.is_organizer:
+        raise NotAllowed("Only organizers can change a run's seats.")
+    if seat_limit is not None and not 1 <= seat_limit <= SEAT_LIMIT_MAX:
+        raise DomainError(f"Choose between 1 and {SEAT_LIMIT_MAX} seats.", field="seat_limit")
+    _lock_runs(db_session, run)
+    run.seat_limit = seat_limit
+    db_session.flush()
+    return rebalance_seats(db_session, run, now=now, force=force)
+
+
+def offer_run_to_waitlist(db_session: Session, new_run: Run, *, now: datetime) -> list[Signup]:
+    """Move the session's waiting people, in order, into a newly added run while it has
+    seats; anyone it would put in a clash keeps their place. Returns who moved."""
+    runs = [run for run in new_run.learning_session.runs if not run.is_cancelled]
+    _lock_runs(db_session, *runs)
+    waiting = list(
+        db_session.scalars(
+            sa.select(Signup)
+            .where(
+                Signup.session_id == new_run.session_id,
+                Signup.run_id != new_run.id,
+                Signup.status == SignupStatus.WAITLISTED,
+            )
+            .order_by(*waitlist_order())
+        )
+    )
+    _lock_people(db_session, (signup.user_id for signup in waiting))
+    clashes = clashes_of(db_session, [signup.user_id for signup in waiting], new_run)
+    free = new_run.capacity - _taken(db_session, new_run, now)
+    moved = []
+    for signup in waiting:
+        if len(moved) >= free:
+            break
+        if signup.user_id in clashes:
+            continue
+        signup.run_id = new_run.id
+        db_session.expire(signup, ["run"])
+        _give_seat(db_session, signup, new_run, now=now)
+        moved.append(signup)
+    db_session.flush()
+    return moved
+
+
+def end_signups_of_cancelled_run(
+    db_session: Session, run: Run, *, now: datetime, comment: str = ""
+) -> int:
+    """A cancelled run's sign-ups end and their people are told. The rows stay (as
+    run_cancelled) so calendars can show the run cancelled, and their people may sign
+    up for another run of the session. Returns how many ended."""
+    signups = list(
+        db_session.scalars(
+            sa.select(Signup)
+            .options(joinedload(Signup.user))
+            .where(Signup.run_id == run.id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES))
+        )
+    )
+    when = _run_label(run) if run.is_placed else f"“{run.learning_session.title}”"
+    body = f"{when} is cancelled, so your sign-up for it has ended."
+    if comment.strip():
+        body += f"\n\nComment from the organizers:\n{comment.strip()}"
+    for signup in signups:
+        _end(signup, SignupStatus.RUN_CANCELLED, now)
+        _tell(
+            db_session,
+            signup.user,
+            NotificationKind.RUN_CANCELLED,
+            run,
+            f"Cancelled: {run.learning_session.title}",
+            body,
+        )
+    db_session.flush()
+    return len(signups)
+
+
+def people_signed_up(db_session: Session, run: Run) -> list[User]:
+    """Everyone with a seat, an offer or a waitlist place in the run."""
+    return list(
+        db_session.scalars(
+            sa.select(User)
+            .join(Signup, Signup.user_id == User.id)
+            .where(Signup.run_id == run.id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES))
+            .order_by(User.id)
+        )
+    )
+
+
+def runs_with_signups(db_session: Session, run_ids: Iterable[int]) -> set[int]:
+    """Which of the runs hold anyone's seat, offer or waitlist place."""
+    run_ids = list(run_ids)
+    if not run_ids:
+        return set()
+    return set(
+        db_session.scalars(
+            sa.select(Signup.run_id)
+            .where(Signup.run_id.in_(run_ids), Signup.status.in_(ACTIVE_SIGNUP_STATUSES))
+            .distinct()
+        )
+    )
+
+
+# --- rosters and check-in ---------------------------------------------------------------
+
+
+@dataclass
+class Roster:
+    run: Run
+    confirmed: list[Signup]
+    offered: list[Signup]
+    waiting: list[Signup]
+
+
+def roster(db_session: Session, run: Run, *, now: datetime) -> Roster:
+    """A run's confirmed attendees by name, open offers, and the waitlist in order."""
+    signups = db_session.scalars(
+        sa.select(Signup)
+        .options(joinedload(Signup.user))
+        .where(Signup.run_id == run.id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES))
+        .order_by(*waitlist_order())
+    ).all()
+    by_status = defaultdict(list)
+    for signup in signups:
+        if signup.status == SignupStatus.OFFERED and signup.offer_expires_at <= now:
+            continue
+        by_status[signup.status].append(signup)
+    confirmed = sorted(
+        by_status[SignupStatus.CONFIRMED], key=lambda s: (s.user.display_name.lower(), s.id)
+    )
+    return Roster(
+        run=run,
+        confirmed=confirmed,
+        offered=by_status[SignupStatus.OFFERED],
+        waiting=by_status[SignupStatus.WAITLISTED],
+    )
+
+
+def record_attendance(
+    db_session: Session,
+    run: Run,
+    marks: dict[int, Attendance | None],
+    *,
+    actor: User,
+    now: datetime,
+) -> int:
+    """Mark confirmed attendees attended or no-show (None clears), from the run's start on.
+
+    `marks` maps sign-up ids to the mark; ids that are not confirmed in this run are
+    refused. Returns how many marks changed.
+    """
+    if not can_see_roster(actor, run.learning_session):
+        raise NotAllowed("Only the session's teachers and organizers can check people in.")
+    if not run.is_placed or now < run.starts_at:
+        raise SignupRefused("Check-in opens when the run starts.")
+    _lock_runs(db_session, run)
+    signups = {
+        signup.id: signup
+        for signup in db_session.scalars(
+            sa.select(Signup).where(
+                Signup.run_id == run.id, Signup.status == SignupStatus.CONFIRMED
+            )
+        )
+    }
+    unknown = set(marks) - set(signups)
+    if unknown:
+        raise SignupRefused("Some of those people are not confirmed for this run.")
+    changed = 0
+    for signup_id, mark in marks.items():
+        signup = signups[signup_id]
+        if signup.attendance != mark:
+            signup.attendance = mark
+            signup.checked_in_at = now if mark else None
+            changed += 1
+    db_session.flush()
+    return changed

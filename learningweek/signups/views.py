@@ -1,0 +1,3 @@
+"""Sign-up pages."""
+
+from learningweek.signups import bp  # noqa: F401
