@@ -90,8 +90,21 @@ def schedule_command(edition_slug: str, seconds: float | None) -> None:
         click.echo(f"  not placed: {run.learning_session.title}: {reason}")
 
 
+@click.command("expire-offers")
+def expire_offers_command() -> None:
+    """Pass on every held seat whose offer ran out (run it from cron, e.g. every 5 minutes)."""
+    from learningweek.database import begin_write_transaction
+    from learningweek.signups.services import expire_offers
+
+    begin_write_transaction(db.session)
+    expired = expire_offers(db.session, now=utcnow())
+    db.session.commit()
+    click.echo(f"{expired} expired offer{'' if expired == 1 else 's'} passed on.")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the app's commands to `flask`."""
     app.cli.add_command(create_organizer_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(schedule_command)
+    app.cli.add_command(expire_offers_command)

@@ -13,10 +13,18 @@ from werkzeug.security import generate_password_hash
 
 from learningweek.accounts.models import User
 from learningweek.editions.models import Edition, Room, Topic
-from learningweek.enums import Equipment, Level, ProposalStatus, RoomKind, SessionFormat
+from learningweek.enums import (
+    Equipment,
+    Level,
+    ProposalStatus,
+    RoomKind,
+    SessionFormat,
+    SignupStatus,
+)
 from learningweek.extensions import db
 from learningweek.proposals.models import Interest, LearningObjective, LearningSession
 from learningweek.schedule.models import Run
+from learningweek.signups.models import Signup
 
 DEFAULT_PASSWORD = "correct horse battery"
 _numbers = itertools.count(1)
@@ -134,3 +142,17 @@ def make_run(learning_session: LearningSession | None = None, **overrides) -> Ru
     db.session.add(run)
     db.session.commit()
     return run
+
+
+def make_signup(run: Run, user: User, **overrides) -> Signup:
+    """A sign-up written directly (no rules checked): confirmed unless `status` says."""
+    values = {
+        "status": SignupStatus.CONFIRMED,
+        "confirmed_at": datetime(2027, 2, 15, 9, tzinfo=UTC),
+    }
+    signup = Signup(
+        run_id=run.id, session_id=run.session_id, user_id=user.id, **(values | overrides)
+    )
+    db.session.add(signup)
+    db.session.commit()
+    return signup

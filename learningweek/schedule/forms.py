@@ -19,6 +19,9 @@ class PlaceForm(FlaskForm):
     starts_at = SelectField("Start", validators=[InputRequired(message="Choose a start.")])
     room_id = SelectField("Room", coerce=int, validators=[InputRequired(message="Choose a room.")])
     force = BooleanField("Place anyway, despite the conflicts listed")
+    force_seats = BooleanField(
+        "Move anyway: the latest sign-ups go back to the head of the waitlist"
+    )
 
     def __init__(self, *args, grid: Grid, rooms: Sequence[Room], **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -19,7 +19,7 @@ from learningweek.enums import NotificationKind, ProposalStatus
 from learningweek.errors import DomainError, NotAllowed
 from learningweek.localtime import format_local
 from learningweek.notifications.services import queue_notification
-from learningweek.proposals.models import Interest, LearningSession
+from learningweek.proposals.models import RUNS_MAX, Interest, LearningSession
 from learningweek.proposals.services import interest_counts
 from learningweek.schedule import lifecycle, solver
 from learningweek.schedule.conflicts import (
@@ -391,6 +391,62 @@ def cancel_run(
         )
     signups.end_signups_of_cancelled_run(db_session, run, now=now, comment=comment)
     db_session.flush()
+
+
+def add_run_for_waitlist(
+    db_session: Session,
+    run: Run,
+    starts_at: datetime,
+    room: Room,
+    *,
+    actor: User,
+    now: datetime,
+    settings: Settings,
+    force: bool = False,
+) -> tuple[Run, list]:
+    """Add a run to a session whose waitlist overflows and seat its waiting people in it.
+
+    The new run is placed by the board's rules (hard conflicts refuse it unless
+    `force`); then the session's waitlist, in order, moves into it while it has seats,
+    skipping anyone it would put in a clash. Returns the run and who moved.
+    """
+    _require_organizer(actor)
+    learning_session = run.learning_session
+    _lock_run(db_session, run)
+    _editable_run(run)
+    if not learning_session.edition.is_published:
+        raise DomainError("Add runs on the board until the programme is published.")
+    if not signups.seat_counts(db_session, [run], now)[run.id].waiting:
+        raise DomainError("Nobody is waiting for this run, so it needs no extra run.")
+    if learning_session.runs_offered >= RUNS_MAX:
+        raise DomainError(f"A session runs at most {RUNS_MAX} times.")
+    learning_session.runs_offered += 1
+    (new_run,) = lifecycle.create_runs(learning_session, 1, now=now)
+    db_session.flush()
+    place_run(
+        db_session,
+        new_run,
+        starts_at,
+        room,
+        actor=actor,
+        now=now,
+        settings=settings,
+        force=force,
+    )
+    moved = signups.offer_run_to_waitlist(db_session, new_run, now=now)
+    when = f"{format_local(new_run.starts_at, learning_session.edition.zone)} in {room.name}"
+    for teacher in learning_session.teachers:
+        queue_notification(
+            db_session,
+            recipient=teacher,
+            kind=NotificationKind.RUN_MOVED,
+            subject=f"“{learning_session.title}” has an extra run",
+            body=f"So many people are waiting for “{learning_session.title}” that the "
+            f"organizers added a run on {when}; {len(moved)} of them have a seat in it.",
+            session_id=learning_session.id,
+        )
+    db_session.flush()
+    return new_run, moved
 
 
 def publish_edition(

@@ -13,11 +13,13 @@ from learningweek.database import utcnow
 from learningweek.editions.models import Edition, Room
 from learningweek.errors import DomainError
 from learningweek.extensions import db
-from learningweek.forms import EmptyForm, render_form_page
+from learningweek.forms import EmptyForm
 from learningweek.schedule import bp, services
 from learningweek.schedule.conflicts import Settings, settings_from
 from learningweek.schedule.forms import CancelRunForm, PlaceForm
 from learningweek.schedule.models import Run
+from learningweek.signups import services as signups
+from learningweek.signups.forms import SeatLimitForm
 
 
 def scheduling_settings() -> Settings:
@@ -83,18 +85,37 @@ def _run_or_404(run_id: int) -> Run:
     return db.get_or_404(Run, run_id)
 
 
-def _run_page(run: Run, form: PlaceForm, problems=None):
+def _run_page(
+    run: Run,
+    form: PlaceForm,
+    problems=None,
+    *,
+    seats_short: bool = False,
+    seat_form: SeatLimitForm | None = None,
+    extra_run_form: PlaceForm | None = None,
+):
     edition = run.learning_session.edition
     loaded = services.load_board(db.session, edition, scheduling_settings())
-    return render_form_page(
-        "schedule/run.html",
-        form,
-        run=run,
-        edition=edition,
-        current_problems=loaded.problems.get(run.id, []),
-        proposed_problems=problems,
-        cancel_form=CancelRunForm(),
-        action_form=EmptyForm(),
+    failed = [f for f in (form, seat_form, extra_run_form) if f is not None and f.errors]
+    status = 422 if failed else 200
+    return (
+        render_template(
+            "schedule/run.html",
+            form=form,
+            run=run,
+            edition=edition,
+            current_problems=loaded.problems.get(run.id, []),
+            proposed_problems=problems,
+            seats_short=seats_short,
+            seats=signups.seat_counts(db.session, [run], utcnow())[run.id]
+            if run.is_placed
+            else None,
+            seat_form=seat_form or SeatLimitForm(data={"seat_limit": run.seat_limit}),
+            extra_run_form=extra_run_form or _place_form(run, prefix="extra"),
+            cancel_form=CancelRunForm(),
+            action_form=EmptyForm(),
+        ),
+        status,
     )
 
 
@@ -109,10 +130,13 @@ def _place_form(run: Run, **kwargs) -> PlaceForm:
 def run_detail(run_id: int):
     """One run: its problems where it is, and a form to place or move it."""
     run = _run_or_404(run_id)
-    data = {}
-    if run.is_placed:
-        data = {"starts_at": run.starts_at.isoformat(), "room_id": run.room_id}
-    return _run_page(run, _place_form(run, data=data))
+    return _run_page(run, _place_form(run, data=_placement_data(run)))
+
+
+def _placement_data(run: Run) -> dict:
+    if not run.is_placed:
+        return {}
+    return {"starts_at": run.starts_at.isoformat(), "room_id": run.room_id}
 
 
 @bp.post("/organize/runs/<int:run_id>/place")
@@ -134,6 +158,7 @@ def place(run_id: int):
             now=utcnow(),
             settings=scheduling_settings(),
             force=form.force.data,
+            force_seats=form.force_seats.data,
         )
     except services.PlacementRefused as refused:
         db.session.rollback()
@@ -142,6 +167,13 @@ def place(run_id: int):
             "“place anyway” to place it regardless."
         )
         return _run_page(run, form, refused.problems)
+    except signups.SeatsWouldBeLost as error:
+        db.session.rollback()
+        form.form_errors.append(
+            f"{error} Choose a bigger room, or tick “move anyway” to send the latest "
+            f"{error.excess} back to the head of the waitlist."
+        )
+        return _run_page(run, form, seats_short=True)
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -153,6 +185,81 @@ def place(run_id: int):
     return redirect(
         url_for("schedule.board", edition_id=run.learning_session.edition_id, day=day.isoformat())
     )
+
+
+@bp.post("/organize/runs/<int:run_id>/seats")
+@organizer_required
+def seats(run_id: int):
+    """Cap a run's seats, or lift the cap; cutting below the seats held needs "anyway"."""
+    run = _run_or_404(run_id)
+    form = SeatLimitForm()
+    place_form = _place_form(run, data=_placement_data(run))
+    if not form.validate_on_submit():
+        return _run_page(run, place_form, seat_form=form)
+    try:
+        change = signups.set_seat_limit(
+            db.session,
+            run,
+            form.seat_limit.data,
+            actor=current_user,
+            now=utcnow(),
+            force=form.force.data,
+        )
+    except signups.SeatsWouldBeLost as error:
+        db.session.rollback()
+        form.seat_limit.errors = [
+            f"{error} Tick “cut seats anyway” to send the latest {error.excess} back to "
+            "the head of the waitlist."
+        ]
+        return _run_page(run, place_form, seat_form=form)
+    except DomainError as error:
+        db.session.rollback()
+        form.seat_limit.errors = [str(error)]
+        return _run_page(run, place_form, seat_form=form)
+    db.session.commit()
+    flash(
+        f"Seats saved: {len(change.promoted)} moved up from the waitlist, "
+        f"{len(change.bumped)} went back to it.",
+        "success",
+    )
+    return redirect(url_for("schedule.run_detail", run_id=run.id))
+
+
+@bp.post("/organize/runs/<int:run_id>/extra-run")
+@organizer_required
+def extra_run(run_id: int):
+    """Add a run for an overflowing waitlist and seat the waiting people in it."""
+    run = _run_or_404(run_id)
+    form = _place_form(run, prefix="extra")
+    place_form = _place_form(run, data=_placement_data(run))
+    if not form.validate_on_submit():
+        return _run_page(run, place_form, extra_run_form=form)
+    room = db.get_or_404(Room, form.room_id.data)
+    try:
+        new_run, moved = services.add_run_for_waitlist(
+            db.session,
+            run,
+            form.start,
+            room,
+            actor=current_user,
+            now=utcnow(),
+            settings=scheduling_settings(),
+            force=form.force.data,
+        )
+    except services.PlacementRefused as refused:
+        db.session.rollback()
+        form.form_errors.append(
+            "The new run would break these rules: "
+            + " ".join(p.message for p in refused.problems if p.is_hard)
+        )
+        return _run_page(run, place_form, extra_run_form=form)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("schedule.run_detail", run_id=run.id))
+    db.session.commit()
+    flash(f"The new run is placed and {len(moved)} people from the waitlist moved in.", "success")
+    return redirect(url_for("schedule.run_detail", run_id=new_run.id))
 
 
 def _run_action(run_id: int, act, success: str, form_class=EmptyForm):

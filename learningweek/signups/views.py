@@ -1,3 +1,347 @@
-"""Sign-up pages."""
+"""Attendee pages (programme, session, agenda, offers) and rosters for teachers."""
 
-from learningweek.signups import bp  # noqa: F401
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from learningweek.accounts.permissions import is_safe_redirect_target
+from learningweek.database import utcnow
+from learningweek.editions.models import Edition, Topic
+from learningweek.editions.services import is_visible
+from learningweek.enums import Attendance, Level, SessionFormat, SignupStatus
+from learningweek.errors import DomainError
+from learningweek.extensions import db
+from learningweek.forms import EmptyForm
+from learningweek.proposals import permissions
+from learningweek.routing import id_argument
+from learningweek.schedule.models import Run
+from learningweek.signups import bp, programme, services
+from learningweek.signups.forms import CheckInForm, SwitchForm
+from learningweek.signups.models import Signup
+
+# Spreadsheet programs run cells starting with these as formulas.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _enum_arg(enum_class, name: str):
+    try:
+        return enum_class(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _filters(edition: Edition) -> programme.ProgrammeFilters:
+    try:
+        day = date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        day = None
+    if day is not None and not edition.first_day <= day <= edition.last_day:
+        day = None
+    return programme.ProgrammeFilters(
+        day=day,
+        topic_id=id_argument(request.args.get("topic")),
+        session_format=_enum_arg(SessionFormat, "format"),
+        level=_enum_arg(Level, "level"),
+        language=request.args.get("language", "").strip()[:40] or None,
+        only_free=request.args.get("free") == "1",
+        text=request.args.get("q", "").strip()[: programme.TEXT_SEARCH_MAX_LENGTH],
+    )
+
+
+@bp.get("/editions/<slug>/programme")
+@login_required
+def programme_page(slug: str):
+    """The published programme, filterable, as a list by day or as a timetable."""
+    edition = db.first_or_404(sa.select(Edition).where(Edition.slug == slug))
+    if not is_visible(edition, is_organizer=current_user.is_organizer, now=utcnow()):
+        abort(404)
+    if not edition.is_published:
+        return render_template("signups/not_published.html", edition=edition)
+    filters = _filters(edition)
+    view = "timetable" if request.args.get("view") == "timetable" else "list"
+    now = utcnow()
+    loaded = programme.programme(db.session, edition, current_user, filters, now=now)
+    return render_template(
+        "signups/programme.html",
+        now=now,
+        permissions=permissions,
+        refusals={
+            entry.run.id: services.signup_refusal(entry.run, current_user, now)
+            for entry in loaded.entries
+        },
+        edition=edition,
+        programme=loaded,
+        timetable=programme.timetable(loaded) if view == "timetable" else None,
+        view=view,
+        filters=filters,
+        topics=db.session.scalars(sa.select(Topic).order_by(sa.func.lower(Topic.name))).all(),
+        formats=list(SessionFormat),
+        levels=list(Level),
+        query_args={key: value for key, value in request.args.items() if key != "view"},
+    )
+
+
+@bp.get("/sessions/<int:session_id>")
+@login_required
+def session_page(session_id: int):
+    """A session's description and teachers, and each run with the action that fits."""
+    learning_session = db.first_or_404(programme.session_page_query(session_id))
+    if not permissions.can_view_proposal(current_user, learning_session):
+        abort(403)
+    now = utcnow()
+    runs = [run for run in learning_session.runs if run.is_placed]
+    signup = services.active_signups_of(db.session, current_user, [learning_session.id]).get(
+        learning_session.id
+    )
+    positions = services.waitlist_positions(db.session, [signup.run_id] if signup else [])
+    is_public = learning_session.edition.is_published or current_user.is_organizer
+    return render_template(
+        "signups/session.html",
+        learning_session=learning_session,
+        edition=learning_session.edition,
+        runs=runs if is_public else [],
+        seats=services.seat_counts(db.session, runs, now),
+        signup=signup,
+        position=positions.get(signup.id) if signup else None,
+        refusals={run.id: services.signup_refusal(run, current_user, now) for run in runs},
+        can_see_link={
+            run.id: services.can_see_meeting_link(current_user, run, signup) for run in runs
+        },
+        is_teacher=permissions.is_teacher(current_user, learning_session),
+        can_see_roster=services.can_see_roster(current_user, learning_session),
+        action_form=EmptyForm(),
+        now=now,
+    )
+
+
+def _back(learning_session_id: int):
+    target = request.form.get("next", "")
+    if not is_safe_redirect_target(target):
+        target = url_for("signups.session_page", session_id=learning_session_id)
+    return redirect(target)
+
+
+def _act(learning_session_id: int, act, success):
+    """Check the CSRF token, call one service, commit, tell the outcome, go back."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        outcome = act()
+    except services.AlreadyDone as error:
+        db.session.rollback()
+        flash(str(error), "info")
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(success(outcome), "success")
+    return _back(learning_session_id)
+
+
+def _signup_text(signup: Signup) -> str:
+    if signup.status == SignupStatus.CONFIRMED:
+        return "You are signed up. See you there!"
+    position = services.waitlist_positions(db.session, [signup.run_id]).get(signup.id)
+    return f"The run is full: you are number {position} on its waitlist."
+
+
+@bp.post("/runs/<int:run_id>/signup")
+@login_required
+def sign_up(run_id: int):
+    """Take a seat, or a waitlist place when the run is full."""
+    run = db.get_or_404(Run, run_id)
+    return _act(
+        run.session_id,
+        lambda: services.sign_up(db.session, run, current_user, now=utcnow()),
+        _signup_text,
+    )
+
+
+def _own_signup_or_404(signup_id: int) -> Signup:
+    signup = db.get_or_404(Signup, signup_id)
+    if signup.user_id != current_user.id:
+        abort(404)  # someone else's sign-up is none of your business, not even its existence
+    return signup
+
+
+@bp.post("/signups/<int:signup_id>/cancel")
+@login_required
+def cancel(signup_id: int):
+    """Give up my seat or waitlist place."""
+    signup = _own_signup_or_404(signup_id)
+    return _act(
+        signup.session_id,
+        lambda: services.cancel_signup(db.session, signup, actor=current_user, now=utcnow()),
+        lambda _: "Your sign-up is cancelled.",
+    )
+
+
+@bp.post("/signups/<int:signup_id>/switch")
+@login_required
+def switch(signup_id: int):
+    """Move my sign-up to another run of the same session; the old seat stays until then."""
+    signup = _own_signup_or_404(signup_id)
+    form = SwitchForm()
+    target_id = id_argument(form.run_id.data)
+    if not form.validate_on_submit() or target_id is None:
+        abort(400)
+    target = db.get_or_404(Run, target_id)
+    return _act(
+        signup.session_id,
+        lambda: services.switch_run(db.session, signup, target, actor=current_user, now=utcnow()),
+        lambda _: "You switched runs: your seat is in the other run now.",
+    )
+
+
+@bp.get("/signups/<int:signup_id>/offer")
+@login_required
+def offer(signup_id: int):
+    """A seat held for me: accept or decline it."""
+    signup = _own_signup_or_404(signup_id)
+    return render_template(
+        "signups/offer.html",
+        signup=signup,
+        run=signup.run,
+        edition=signup.run.learning_session.edition,
+        is_open=signup.status == SignupStatus.OFFERED and signup.offer_expires_at > utcnow(),
+        action_form=EmptyForm(),
+    )
+
+
+@bp.post("/signups/<int:signup_id>/accept")
+@login_required
+def accept(signup_id: int):
+    """Take the seat held for me."""
+    signup = _own_signup_or_404(signup_id)
+    return _act(
+        signup.session_id,
+        lambda: services.accept_offer(db.session, signup, actor=current_user, now=utcnow()),
+        lambda _: "The seat is yours: you are signed up.",
+    )
+
+
+@bp.post("/signups/<int:signup_id>/decline")
+@login_required
+def decline(signup_id: int):
+    """Let the held seat go to the next person waiting."""
+    signup = _own_signup_or_404(signup_id)
+    return _act(
+        signup.session_id,
+        lambda: services.decline_offer(db.session, signup, actor=current_user, now=utcnow()),
+        lambda _: "You declined the seat; it goes to the next person waiting.",
+    )
+
+
+@bp.get("/agenda")
+@login_required
+def agenda():
+    """My week: seats, offers, waitlist places and the runs I teach, by day."""
+    return render_template(
+        "signups/agenda.html",
+        agenda=programme.agenda(db.session, current_user, now=utcnow()),
+        action_form=EmptyForm(),
+        now=utcnow(),
+    )
+
+
+def _roster_run_or_404(run_id: int) -> Run:
+    run = db.get_or_404(Run, run_id)
+    if not services.can_see_roster(current_user, run.learning_session):
+        abort(403)
+    return run
+
+
+@bp.get("/runs/<int:run_id>/roster")
+@login_required
+def roster(run_id: int):
+    """Who comes to a run, who waits, and check-in once it starts."""
+    run = _roster_run_or_404(run_id)
+    now = utcnow()
+    return render_template(
+        "signups/roster.html",
+        roster=services.roster(db.session, run, now=now),
+        run=run,
+        edition=run.learning_session.edition,
+        seats=services.seat_counts(db.session, [run], now)[run.id],
+        check_in_open=run.is_placed and now >= run.starts_at,
+        form=CheckInForm(),
+        attendance=list(Attendance),
+    )
+
+
+def _spreadsheet_safe(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+@bp.get("/runs/<int:run_id>/roster.csv")
+@login_required
+def roster_csv(run_id: int):
+    """The roster as a spreadsheet: confirmed attendees, then the waitlist in order."""
+    run = _roster_run_or_404(run_id)
+    loaded = services.roster(db.session, run, now=utcnow())
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["name", "email", "department", "status", "waitlist position", "attendance"])
+    rows = [(signup, "") for signup in [*loaded.confirmed, *loaded.offered]]
+    rows += [(signup, str(position)) for position, signup in enumerate(loaded.waiting, start=1)]
+    for signup, position in rows:
+        writer.writerow(
+            [
+                _spreadsheet_safe(signup.user.display_name),
+                _spreadsheet_safe(signup.user.email),
+                _spreadsheet_safe(signup.user.department or ""),
+                signup.status.label,
+                position,
+                signup.attendance.label if signup.attendance else "",
+            ]
+        )
+    filename = f"roster-run-{run.id}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _attendance_marks() -> dict[int, Attendance | None]:
+    """`mark-<id>` fields as sign-up ids and marks; anything malformed is a 400."""
+    marks: dict[int, Attendance | None] = {}
+    for key, value in request.form.items():
+        if not key.startswith("mark-"):
+            continue
+        signup_id = id_argument(key.removeprefix("mark-"))
+        if signup_id is None:
+            abort(400)
+        try:
+            marks[signup_id] = Attendance(value) if value else None
+        except ValueError:
+            abort(400)
+    return marks
+
+
+@bp.post("/runs/<int:run_id>/check-in")
+@login_required
+def check_in(run_id: int):
+    """Save attendance marks for a run's confirmed attendees."""
+    run = _roster_run_or_404(run_id)
+    if not CheckInForm().validate_on_submit():
+        abort(400)
+    marks = _attendance_marks()
+    try:
+        changed = services.record_attendance(
+            db.session, run, marks, actor=current_user, now=utcnow()
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"Check-in saved ({changed} change{'' if changed == 1 else 's'}).", "success")
+    return redirect(url_for("signups.roster", run_id=run.id))

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from flask import Flask
 
 from learningweek.enums import ProposalStatus
-from tests.factories import make_edition, make_proposal, make_room, make_run, make_topic, make_user
+from tests.factories import (
+    make_edition,
+    make_proposal,
+    make_room,
+    make_run,
+    make_signup,
+    make_topic,
+    make_user,
+)
 
 # Logging out when not logged in is harmless, so it needs no login either.
 PUBLIC_ENDPOINTS = {"static", "accounts.login", "accounts.register", "accounts.logout"}
@@ -28,9 +36,11 @@ def existing_objects() -> dict[str, object]:
     """One row of each kind, to fill URL placeholders."""
     edition = make_edition(slug="walk-edition")
     user = make_user()
+    run = make_run(make_proposal(edition=edition, status=ProposalStatus.ACCEPTED))
     return {
         "session_id": make_proposal(edition=edition).id,
-        "run_id": make_run(make_proposal(edition=edition, status=ProposalStatus.ACCEPTED)).id,
+        "run_id": run.id,
+        "signup_id": make_signup(run, user).id,
         "edition_id": edition.id,
         "slug": edition.slug,
         "room_id": make_room().id,
