@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session, registry
+from sqlalchemy.orm import DeclarativeBase, Session, registry, scoped_session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -111,7 +111,7 @@ def _begin_sqlite(connection: sa.Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def begin_write_transaction(db_session: Session) -> None:
+def begin_write_transaction(db_session: Session | scoped_session) -> None:
     """Start the session's transaction as a writer, before it reads what it will decide on.
 
     On SQLite a deferred transaction that reads and then writes fails with "database
@@ -120,7 +120,9 @@ def begin_write_transaction(db_session: Session) -> None:
     here: services lock the rows they decide on. Has no effect once the session's
     transaction has begun.
     """
-    db_session.connection(execution_options={SQLITE_IMMEDIATE: True})
+    session = db_session() if isinstance(db_session, scoped_session) else db_session
+    if not session.in_transaction():
+        session.connection(execution_options={SQLITE_IMMEDIATE: True})
 
 
 def is_unique_violation(error: sa.exc.IntegrityError) -> bool:

@@ -27,7 +27,8 @@ from learningweek.editions.services import (
     create_topic,
     slugify,
 )
-from learningweek.enums import Equipment, ProposalStatus, RoomKind
+from learningweek.enums import Attendance, Equipment, ProposalStatus, RoomKind
+from learningweek.errors import DomainError
 from learningweek.localtime import utc_to_local
 from learningweek.proposals.models import LearningSession
 from learningweek.proposals.services import (
@@ -38,6 +39,7 @@ from learningweek.proposals.services import (
     coming_up,
     create_proposal,
     decide_proposal,
+    interest_counts,
     set_interest,
     submit_proposal,
     withdraw_proposal,
@@ -49,6 +51,7 @@ from learningweek.schedule.services import (
     schedule_edition,
     set_pinned,
 )
+from learningweek.signups import services as signups
 
 DEMO_PASSWORD = "learning-week-demo"
 
@@ -266,7 +269,46 @@ def load_demo(db_session: Session, *, now: datetime, time_zone: str) -> list[Use
         for run in list(db_session.scalars(placed_runs(edition)))[:3]:
             set_pinned(db_session, run, True, actor=reviewer)
     publish_edition(db_session, current, actor=reviewer, settings=settings)
+    _sign_up(db_session, current, employees + colleagues, reviewer, now=now)
     return people
+
+
+def _sign_up(
+    db_session: Session, edition: Edition, people: list[User], organizer: User, *, now: datetime
+) -> None:
+    """Sign-ups since sign-up opened, through the real service: a few popular runs fill
+    up and keep a waitlist, some people cancel, and past runs have their check-ins."""
+    chooser = random.Random(2027)
+    runs = list(db_session.scalars(placed_runs(edition)))
+    stars = interest_counts(db_session, {run.session_id for run in runs})
+    popular = sorted(runs, key=lambda run: (-stars.get(run.session_id, 0), run.id))[:3]
+    opened = edition.signup_opens_at
+    for run in popular:
+        signups.set_seat_limit(db_session, run, 6, actor=organizer, now=opened)
+    weights = [3 if run in popular else 1 for run in runs]
+    requests = []
+    for person in people:
+        for run in set(chooser.choices(runs, weights=weights, k=6)):
+            asked_at = opened + timedelta(minutes=chooser.randrange(60 * 24 * 10))
+            if asked_at < min(run.starts_at, now):
+                requests.append((asked_at, person.id, run, person))
+    held = []
+    for asked_at, _, run, person in sorted(requests, key=lambda r: (r[0], r[1], r[2].id)):
+        try:
+            held.append(signups.sign_up(db_session, run, person, now=asked_at))
+        except DomainError:
+            continue  # a clash, a session they teach: the real page would refuse it too
+    upcoming = [signup for signup in held if signup.run.starts_at > now and signup.is_active]
+    for signup in chooser.sample(upcoming, k=min(8, len(upcoming))):
+        signups.cancel_signup(db_session, signup, actor=signup.user, now=now - timedelta(hours=3))
+    for run in runs:
+        if run.ends_at <= now:
+            attendees = signups.roster(db_session, run, now=run.ends_at).confirmed
+            marks = {
+                signup.id: Attendance.ATTENDED if chooser.random() < 0.85 else Attendance.NO_SHOW
+                for signup in attendees
+            }
+            signups.record_attendance(db_session, run, marks, actor=organizer, now=run.ends_at)
 
 
 # What happens to each proposal, in catalogue order: the states a real edition shows.

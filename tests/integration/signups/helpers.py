@@ -1,0 +1,67 @@
+"""A published edition with rooms and placed runs, for sign-up tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from learningweek.enums import ProposalStatus, SignupStatus
+from learningweek.extensions import db
+from learningweek.proposals.models import LearningSession
+from learningweek.schedule.models import Run
+from learningweek.signups.models import Signup
+from learningweek.signups.services import waitlist_positions
+from tests.factories import make_edition, make_proposal, make_room, make_run
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+# Sign-up is open from 15 Feb to 12 Mar 2027; the week runs 8–12 March.
+NOW = datetime(2027, 3, 1, 9, tzinfo=UTC)
+
+
+def at(hour: int, minute: int = 0, day: int = 8) -> datetime:
+    """A wall-clock time of the edition's week, as a UTC instant."""
+    return datetime(2027, 3, day, hour, minute, tzinfo=STOCKHOLM).astimezone(UTC)
+
+
+def published_edition(**overrides):
+    values = {"slug": "spring", "first_day": date(2027, 3, 8), "is_published": True}
+    return make_edition(**(values | overrides))
+
+
+def placed_run(
+    edition, *, starts_at=None, room=None, session: LearningSession | None = None, **session_fields
+) -> Run:
+    """A placed run: of `session`, or of a new accepted session with `session_fields`."""
+    if session is None:
+        values = {"edition": edition, "status": ProposalStatus.ACCEPTED, "max_participants": 30}
+        session = make_proposal(**(values | session_fields))
+    return make_run(session, starts_at=starts_at or at(10), room=room or make_room(capacity=30))
+
+
+def statuses(run: Run) -> dict[int, SignupStatus]:
+    """Each person's sign-up status in the run, by user id (active and ended)."""
+    db.session.expire_all()
+    rows = db.session.execute(
+        sa.select(Signup.user_id, Signup.status).where(Signup.run_id == run.id)
+    )
+    return dict(rows.all())
+
+
+def waitlist(run: Run) -> list[int]:
+    """The run's waiting user ids in waitlist order."""
+    db.session.expire_all()
+    signups = db.session.scalars(
+        sa.select(Signup).where(Signup.run_id == run.id, Signup.status == SignupStatus.WAITLISTED)
+    ).all()
+    positions = waitlist_positions(db.session, [run.id])
+    return [s.user_id for s in sorted(signups, key=lambda s: positions[s.id])]
+
+
+def confirmed(run: Run) -> set[int]:
+    return {user for user, status in statuses(run).items() if status == SignupStatus.CONFIRMED}
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
