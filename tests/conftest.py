@@ -93,7 +93,7 @@ def make_test_config(database_url: str, **overrides) -> TestingConfig:
     return config
 
 
-def _empty_all_tables() -> None:
+def empty_all_tables() -> None:
     # DELETE beats TRUNCATE on PostgreSQL for tables this small.
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
@@ -129,7 +129,7 @@ def _clean_after(app: Flask) -> Iterator[Flask]:
             yield app
         finally:
             db.session.remove()
-            _empty_all_tables()
+            empty_all_tables()
             db.session.remove()
     app.config.clear()
     app.config.update(saved_config)
