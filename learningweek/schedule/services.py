@@ -463,7 +463,7 @@ def schedule_edition(
     }
     problem = scheduling_problem(board, topics=topics)
     result = solver.solve(problem, time_limit=time_limit * 1.5, deterministic_limit=time_limit / 2)
-    if result.status not in ("OPTIMAL", "FEASIBLE"):
+    if not result.has_schedule:
         raise DomainError(
             "The scheduler found no schedule in the time it had; nothing was changed. "
             "Try again with more time."
