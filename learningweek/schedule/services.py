@@ -121,6 +121,7 @@ def session_facts(learning_session: LearningSession, expected_demand: int) -> Se
         unavailable_half_days=frozenset(learning_session.unavailable_half_days),
         teachers=tuple((teacher.id, teacher.display_name) for teacher in learning_session.teachers),
         expected_demand=expected_demand,
+        preferred_half_days=frozenset(learning_session.preferred_half_days),
     )
 
 

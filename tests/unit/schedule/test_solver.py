@@ -324,3 +324,14 @@ def test_with_no_time_left_for_cp_sat_the_construction_is_the_answer():
     assert result.has_schedule
     assert len(result.placements) == 7
     assert violations(fixture, result.placements) == []
+
+
+def test_preferred_half_days_decide_between_otherwise_equal_starts():
+    tuesday_morning = frozenset({"2027-03-09 am"})
+    fixture = problem(session(1, preferred_half_days=tuesday_morning), rooms=(BIG,))
+
+    result = solve(fixture, time_limit=5)
+
+    assert result.placements[1][0] in (at(9, day=9), at(10, day=9), at(11, day=9))
+    assert result.objective == objective_of(fixture, result.placements) == 0
+    assert objective_of(fixture, {1: (at(9), BIG.id)}) > 0  # Monday would cost something
