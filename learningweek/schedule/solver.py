@@ -613,17 +613,17 @@ def _start_and_room(chosen: tuple[datetime, int], rooms: dict[int, RoomFacts]):
     return start, rooms[room_id]
 
 
-def _room_need(session: SessionFacts) -> str:
+def _room_need(session: SessionFacts, *, noun: str = "room") -> str:
     kind = {
-        SessionFormat.ONLINE: "online room",
-        SessionFormat.HYBRID: "physical room with video conferencing",
-        SessionFormat.IN_PERSON: "physical room",
+        SessionFormat.ONLINE: f"online {noun}",
+        SessionFormat.HYBRID: f"physical {noun} with video conferencing",
+        SessionFormat.IN_PERSON: f"physical {noun}",
     }[session.format]
     if session.equipment:
         labels = ", ".join(
             EQUIPMENT_LABELS.get(tag, tag).lower() for tag in sorted(session.equipment)
         )
-        kind += f" with {labels}"
+        kind += f" {'and' if ' with ' in kind else 'with'} {labels}"
     return kind
 
 
@@ -725,7 +725,7 @@ def shortages(
     teacher_asked: dict[tuple[int, str], float] = defaultdict(float)
     teacher_free: dict[tuple[int, str], set[int]] = defaultdict(set)
     for run, cand in zip(problem.runs, candidates, strict=True):
-        need = _room_need(run.session)
+        need = _room_need(run.session, noun="rooms")
         hours = run.session.duration_minutes / 60
         asked[need] += hours
         offered[need] = sum(
@@ -746,12 +746,12 @@ def shortages(
     for need in sorted(short_needs, key=lambda n: offered[n] - asked[n]):
         if asked[need] > offered[need]:
             lines.append(
-                f"{need}s: {asked[need]:.0f} hours of sessions need one, only "
+                f"{need}: {asked[need]:.0f} hours of sessions need one, only "
                 f"{offered[need]:.0f} room-hours exist"
             )
         else:
             lines.append(
-                f"{need}s: {asked[need]:.0f} of {offered[need]:.0f} room-hours asked for; "
+                f"{need}: {asked[need]:.0f} of {offered[need]:.0f} room-hours asked for; "
                 "enough in total, but the rest does not fit around teachers and other runs"
             )
     unplaced_teachers = {
