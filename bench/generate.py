@@ -2,8 +2,9 @@
 
 `company(seed)`: 600 sessions (some with 2 runs), 40 rooms of which 10 online,
 5 days of 8 hourly slots, runs of 1–3 hours, 20,000 people's interest marks,
-teacher availability and equipment needs. `tight(seed)`: the same, with runs filling
-about 83% of the room-hours. `overfull(seed)`: more run-hours than rooms offer.
+teacher availability and preferred half-days, and equipment needs. `tight(seed)`:
+the same, with runs filling about 83% of the room-hours. `overfull(seed)`: more
+run-hours than rooms offer.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ GRID = Grid(
 TOPICS = 20
 PEOPLE = 20_000
 STARS_PER_PERSON = (1, 8)
+PREFERENCE_SHARE = 0.3  # sessions whose teachers name up to 3 preferred half-days
 
 
 def rooms(rng: random.Random) -> tuple[RoomFacts, ...]:
@@ -66,6 +68,8 @@ def instance(
     seed: int, *, sessions: int, two_run_share: float, hours: tuple[float, float, float]
 ) -> SchedulingProblem:
     rng = random.Random(seed)
+    # Preferences draw from their own stream, so adding them left the rest unchanged.
+    preference_rng = random.Random(f"{seed} preferences")
     room_list = rooms(rng)
     stars = _interest(rng, sessions)
     days = sorted(GRID.days)
@@ -90,6 +94,15 @@ def instance(
             co = rng.randrange(teacher_count)
             if co != lead:
                 teachers.append((co, f"Teacher {co}"))
+        available = [
+            f"{day.isoformat()} {half}"
+            for day in days
+            for half in ("am", "pm")
+            if f"{day.isoformat()} {half}" not in unavailable
+        ]
+        preferred = set()
+        if preference_rng.random() < PREFERENCE_SHARE:
+            preferred = set(preference_rng.sample(available, min(len(available), 3)))
         facts = SessionFacts(
             id=index + 1,
             title=f"Session {index + 1}",
@@ -100,6 +113,7 @@ def instance(
             unavailable_half_days=frozenset(unavailable),
             teachers=tuple(teachers),
             expected_demand=round(stars[index] * Settings().show_up_factor),
+            preferred_half_days=frozenset(preferred),
         )
         count = 2 if rng.random() < two_run_share else 1
         for _ in range(count):

@@ -132,6 +132,11 @@ class ProposalForm(RuleCheckedForm):
         "When you can teach",
         description="Untick the half-days when you (and your co-teachers) cannot teach.",
     )
+    preferred_half_days = MultiCheckboxField(
+        "Preferred half-days (optional)",
+        description="Tick the half-days that suit you best, if any; the scheduler tries to "
+        "use them.",
+    )
     save_draft = SubmitField("Save draft")
     submit_proposal = SubmitField("Save and submit")
 
@@ -156,6 +161,7 @@ class ProposalForm(RuleCheckedForm):
         self.available_half_days.choices = [
             SelectChoice(half_day.key, half_day.label) for half_day in half_days(edition)
         ]
+        self.preferred_half_days.choices = list(self.available_half_days.choices)
         if not self.is_submitted():
             if "data" not in kwargs:  # a new proposal: an hour, available all week
                 self.available_half_days.data = [h.key for h in half_days(edition)]
@@ -197,6 +203,7 @@ class ProposalForm(RuleCheckedForm):
                 for r in data.resources
             ],
             "available_half_days": available,
+            "preferred_half_days": list(data.preferred_half_days),
         }
         return cls(data=values, **context)
 
@@ -238,6 +245,7 @@ class ProposalForm(RuleCheckedForm):
             equipment=tuple(value("equipment", ())),
             resources=resources,
             unavailable_half_days=tuple(key for key in all_half_days if key not in available),
+            preferred_half_days=tuple(value("preferred_half_days", ())),
         )
         if self.locked is None:
             return data

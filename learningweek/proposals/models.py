@@ -78,6 +78,11 @@ class LearningSession(db.Model):
     # Half-days the teachers cannot teach, as "YYYY-MM-DD am" / "YYYY-MM-DD pm".
     # Storing the exceptions keeps "available all week" true if the edition's days move.
     unavailable_half_days: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # Half-days that suit the teachers best, among those they can teach; the scheduler
+    # favours them last of all its aims. Empty means no preference.
+    preferred_half_days: Mapped[list[str]] = mapped_column(
+        sa.JSON, default=list, server_default="[]"
+    )
     status: Mapped[ProposalStatus] = mapped_column(
         enum_column(ProposalStatus), default=ProposalStatus.DRAFT
     )

@@ -113,6 +113,7 @@ class ProposalData:
     equipment: tuple[str, ...] = ()
     resources: tuple[ResourceData, ...] = ()
     unavailable_half_days: tuple[str, ...] = field(default=())
+    preferred_half_days: tuple[str, ...] = field(default=())
 
 
 # After acceptance teachers may still polish these; everything else (what scheduling
@@ -198,12 +199,24 @@ def proposal_problems(data: ProposalData, edition: Edition, *, submitting: bool)
     elif any(not is_http_url(resource.url) for resource in resources):
         problems["resources"] = "Links must start with https:// or http://."
 
-    valid_half_days = {half_day.key for half_day in half_days(edition)}
+    edition_half_days = half_days(edition)
+    valid_half_days = {half_day.key for half_day in edition_half_days}
     unavailable = set(data.unavailable_half_days)
     if not unavailable <= valid_half_days:
         problems["available_half_days"] = "Choose half-days of this edition."
     elif valid_half_days and unavailable >= valid_half_days:
         problems["available_half_days"] = "Leave at least one half-day when you can teach."
+    preferred = set(data.preferred_half_days)
+    if not preferred <= valid_half_days:
+        problems["preferred_half_days"] = "Choose half-days of this edition."
+    elif preferred & unavailable:
+        labels = " and ".join(
+            h.label for h in edition_half_days if h.key in unavailable & preferred
+        )
+        problems["preferred_half_days"] = (
+            f"A preferred half-day must be one you can teach: untick {labels} here, or tick it "
+            "under “When you can teach”."
+        )
     return problems
 
 
@@ -227,6 +240,7 @@ def proposal_data_from(learning_session: LearningSession) -> ProposalData:
             for resource in learning_session.resources
         ),
         unavailable_half_days=tuple(learning_session.unavailable_half_days),
+        preferred_half_days=tuple(learning_session.preferred_half_days),
     )
 
 
@@ -240,7 +254,7 @@ def changed_locked_fields(learning_session: LearningSession, data: ProposalData)
     valid_half_days = {half_day.key for half_day in half_days(learning_session.edition)}
 
     def comparable(name: str, value):
-        if name == "unavailable_half_days":
+        if name in ("unavailable_half_days", "preferred_half_days"):
             return sorted(set(value) & valid_half_days)
         return sorted(value) if isinstance(value, tuple) else value
 
@@ -287,6 +301,7 @@ def _apply(db_session: Session, learning_session: LearningSession, data: Proposa
     learning_session.prerequisites = (data.prerequisites or "").strip()
     learning_session.equipment = sorted(set(data.equipment))
     learning_session.unavailable_half_days = sorted(set(data.unavailable_half_days))
+    learning_session.preferred_half_days = sorted(set(data.preferred_half_days))
     learning_session.topics = topics
 
     objectives = [text.strip() for text in data.objectives if text and text.strip()]

@@ -57,6 +57,7 @@ class SessionFacts:
     unavailable_half_days: frozenset[str]
     teachers: tuple[tuple[int, str], ...]  # (user id, name), lead first
     expected_demand: int = 0
+    preferred_half_days: frozenset[str] = frozenset()  # empty: no preference
 
     @property
     def teacher_names(self) -> str:

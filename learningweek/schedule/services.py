@@ -122,6 +122,7 @@ def session_facts(learning_session: LearningSession, expected_demand: int) -> Se
         unavailable_half_days=frozenset(learning_session.unavailable_half_days),
         teachers=tuple((teacher.id, teacher.display_name) for teacher in learning_session.teachers),
         expected_demand=expected_demand,
+        preferred_half_days=frozenset(learning_session.preferred_half_days),
     )
 
 
@@ -542,7 +543,7 @@ def schedule_edition(
     keep = frozenset(signups.runs_with_signups(db_session, (run.id for run in board.runs)))
     problem = scheduling_problem(board, topics=topics, keep=keep)
     result = solver.solve(problem, time_limit=time_limit * 1.5, deterministic_limit=time_limit / 2)
-    if result.status not in ("OPTIMAL", "FEASIBLE"):
+    if not result.has_schedule:
         raise DomainError(
             "The scheduler found no schedule in the time it had; nothing was changed. "
             "Try again with more time."

@@ -17,10 +17,11 @@ from __future__ import annotations
 import math
 import time as clock
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from learningweek.enums import SessionFormat
@@ -43,11 +44,20 @@ PLACE_WEIGHT = 1_000_000  # one more placed run outweighs everything else
 # model multiplies its size; a handful of near-fitting rooms keeps the search fast
 # and loses little, since seating the expected people favours near fits anyway.
 ROOMS_PER_RUN = 6
+# Share of the wall-clock budget CP-SAT does not get. At 1,000 runs it overruns its
+# own limit by about 0.3 s while it stops, and re-checking the schedule and
+# explaining what is left take another 0.3 s; a 5 s budget keeps 1 s back.
+AFTER_SOLVE_SHARE = 0.2
+# Status of a result that is the construction alone, when CP-SAT had no time.
+CONSTRUCTED = "CONSTRUCTED"
 MOVE_WEIGHT_PUBLISHED = 10_000  # people rely on a published time and place
 MOVE_WEIGHT_DRAFT = 1  # before publishing, a tie-breaker for stability
 SEAT_WEIGHT = 10  # per expected person without a seat
 TOPIC_CLASH_WEIGHT = 30  # per extra session of one topic in one period
 TOPIC_SPREAD_WEIGHT = 5  # per session of a topic above its fair share of a day
+# Per run outside its teachers' preferred half-days: the last of the aims, so it only
+# chooses between places that are otherwise as good (above the draft move tie-breaker).
+PREFERENCE_WEIGHT = 2
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,11 @@ class SchedulingResult:
     shortages: list[str] = field(default_factory=list)
 
     @property
+    def has_schedule(self) -> bool:
+        """Whether the placements are a schedule found in time (possibly partial)."""
+        return self.status in ("OPTIMAL", "FEASIBLE", CONSTRUCTED)
+
+    @property
     def gap(self) -> float | None:
         if self.objective is None or self.bound is None:
             return None
@@ -96,6 +111,7 @@ class _Candidates:
     starts: list[int]  # indices into the grid's slot starts
     rooms: list[int]  # indices into problem.rooms
     length: int  # in slots
+    off_preference: frozenset[int] = frozenset()  # starts outside the preferred half-days
 
 
 def _candidates(problem: SchedulingProblem, slot_starts: list[datetime]) -> list[_Candidates]:
@@ -130,9 +146,29 @@ def _candidates(problem: SchedulingProblem, slot_starts: list[datetime]) -> list
             cache[session.id] = (starts, rooms)
         starts, rooms = cache[session.id]
         result.append(
-            _Candidates(starts, rooms, max(1, math.ceil(session.duration_minutes / slot)))
+            _Candidates(
+                starts,
+                rooms,
+                max(1, math.ceil(session.duration_minutes / slot)),
+                _off_preference(problem.grid, session, slot_starts, starts),
+            )
         )
     return result
+
+
+def _off_preference(
+    grid: Grid, session: SessionFacts, slot_starts: list[datetime], starts: list[int]
+) -> frozenset[int]:
+    """The starts whose run touches a half-day the teachers did not prefer, if they did."""
+    if not session.preferred_half_days:
+        return frozenset()
+    length = timedelta(minutes=session.duration_minutes)
+    return frozenset(
+        i
+        for i in starts
+        if not set(grid.half_day_keys(slot_starts[i], slot_starts[i] + length))
+        <= session.preferred_half_days
+    )
 
 
 def _covered_slots(
@@ -159,6 +195,53 @@ def _covered_stretches(
         else:
             stretches.append((index, index))
     return stretches
+
+
+@dataclass
+class _Occupancy:
+    """The grid periods each room, teacher and session holds.
+
+    The pairwise rules (room busy, teacher busy, a session's runs overlapping) as set
+    look-ups over whole periods, as the model states them: asking `problems_for` for
+    every start and room of every run instead is far too slow at company size.
+    """
+
+    rooms: set[tuple[int, int]] = field(default_factory=set)
+    teachers: set[tuple[int, int]] = field(default_factory=set)
+    sessions: set[tuple[int, int]] = field(default_factory=set)
+
+    @classmethod
+    def of(
+        cls,
+        problem: SchedulingProblem,
+        placements: Iterable[Placement],
+        slot_starts: list[datetime],
+    ) -> _Occupancy:
+        occupancy = cls()
+        for placement in placements:
+            occupancy.add(
+                _covered_slots(placement, slot_starts, problem.grid.slot_minutes),
+                placement.room.id,
+                placement.session,
+            )
+        return occupancy
+
+    def add(self, periods: Iterable[int], room_id: int, session: SessionFacts) -> None:
+        for p in periods:
+            self.rooms.add((room_id, p))
+            self.sessions.add((session.id, p))
+            for teacher, _ in session.teachers:
+                self.teachers.add((teacher, p))
+
+    def are_teachers_free(self, session: SessionFacts, periods: range) -> bool:
+        """Neither a teacher nor another run of the session is busy in `periods`."""
+        return not any((session.id, p) in self.sessions for p in periods) and not any(
+            (teacher, p) in self.teachers for teacher, _ in session.teachers for p in periods
+        )
+
+    def is_room_free(self, room_id: int, periods: range) -> bool:
+        """No run holds the room in `periods`."""
+        return not any((room_id, p) in self.rooms for p in periods)
 
 
 def _best_fitting(
@@ -203,18 +286,24 @@ def solve(
     """Place the problem's runs; the same problem and limits give the same schedule.
 
     Determinism comes from CP-SAT's interleaved search with a deterministic time
-    limit (by default half of `time_limit`); the wall-clock `time_limit` is only a
-    safety net for a slow or busy machine.
+    limit (by default half of `time_limit`). The wall-clock `time_limit` bounds the
+    whole call, from the first rule check to the last explanation: it is a safety net
+    for a slow or busy machine, and a hard budget when an answer is needed at once.
     """
     if deterministic_limit is None:
         deterministic_limit = time_limit / 2
     started = clock.perf_counter()
+    deadline = started + time_limit
+    # Kept back from CP-SAT for re-checking the schedule and explaining what is left.
+    reserve = time_limit * AFTER_SOLVE_SHARE
     slot_starts = problem.grid.slot_starts()
     index_of = {start: index for index, start in enumerate(slot_starts)}
     candidates = _candidates(problem, slot_starts)
     # The greedy schedule is a valid start: CP-SAT improves on it instead of searching
     # from nothing, which at company size it would not finish in time.
     hint = construct(problem, candidates) if warm_start else {}
+    constructed_at = clock.perf_counter() - started
+    relaxation_bound = _relaxation_bound(problem, candidates, slot_starts)
     room_index = {room.id: m for m, room in enumerate(problem.rooms)}
     explain_rooms = [list(cand.rooms) for cand in candidates]
     for run, cand in zip(problem.runs, candidates, strict=True):
@@ -224,6 +313,9 @@ def solve(
             if chosen and chosen[1] in room_index
         }
         cand.rooms = _best_fitting(problem, run, cand.rooms, keep)
+    is_trimmed = any(
+        len(cand.rooms) < len(rooms) for cand, rooms in zip(candidates, explain_rooms, strict=True)
+    )
     model = cp_model.CpModel()
 
     day_of_slot = [problem.grid.local(start).date() for start in slot_starts]
@@ -268,6 +360,7 @@ def solve(
             shortfall = max(0, _needed(run.session) - problem.rooms[m].capacity)
             if shortfall:
                 costs.append(SEAT_WEIGHT * shortfall * present)
+        costs.extend(PREFERENCE_WEIGHT * y[i] for i in cand.off_preference)
         hinted = hint.get(run.run_id)
         if hinted is not None:
             hinted_start, hinted_room = hinted
@@ -318,9 +411,9 @@ def solve(
     model.minimize(sum(costs))
 
     if hint:
-        _complete_hint(model, time_limit)
+        _complete_hint(model, deadline - reserve)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.max_time_in_seconds = max(0.0, deadline - reserve - clock.perf_counter())
     solver.parameters.max_deterministic_time = deterministic_limit
     solver.parameters.num_workers = workers
     solver.parameters.interleave_search = True
@@ -333,17 +426,26 @@ def solve(
     result = SchedulingResult(
         placements={}, unplaced={}, moved=[], status=solver.status_name(status)
     )
+    result.bound = relaxation_bound
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         result.objective = solver.objective_value
-        result.bound = solver.best_objective_bound
+        if not is_trimmed:
+            # CP-SAT's bound is of the model it was given; only then of the whole problem.
+            result.bound = max(relaxation_bound, solver.best_objective_bound)
         for run, y, x in zip(problem.runs, starts_var, rooms_var, strict=True):
             i = next((i for i, var in y.items() if solver.boolean_value(var)), None)
             m = next((m for m, var in x.items() if solver.boolean_value(var)), None)
             if i is not None and m is not None:
                 result.placements[run.run_id] = (slot_starts[i], problem.rooms[m].id)
+    elif status == cp_model.UNKNOWN and hint:
+        # The budget ran out before CP-SAT took up its start: the construction is
+        # still a valid schedule, and better than none.
+        result.status = CONSTRUCTED
+        result.placements = dict(hint)
+        callback.first = constructed_at
     for cand, rooms in zip(candidates, explain_rooms, strict=True):
         cand.rooms = rooms
-    _verify_and_explain(problem, candidates, slot_starts, result)
+    _verify_and_explain(problem, candidates, result)
     result.moved = [
         run.run_id
         for run in problem.runs
@@ -351,11 +453,11 @@ def solve(
     ]
     result.seconds = clock.perf_counter() - started
     result.first_solution_seconds = callback.first
-    result.shortages = shortages(problem, result) if result.unplaced else []
+    result.shortages = shortages(problem, result, candidates=candidates) if result.unplaced else []
     return result
 
 
-def _complete_hint(model: cp_model.CpModel, time_limit: float) -> None:
+def _complete_hint(model: cp_model.CpModel, deadline: float) -> None:
     """Give every variable a hinted value, derived from the hinted placements.
 
     CP-SAT adopts a complete, feasible hint as its first solution at once; with only
@@ -367,7 +469,7 @@ def _complete_hint(model: cp_model.CpModel, time_limit: float) -> None:
     helper.parameters.fix_variables_to_their_hinted_value = True
     helper.parameters.cp_model_presolve = False
     helper.parameters.num_workers = 1
-    helper.parameters.max_time_in_seconds = time_limit
+    helper.parameters.max_time_in_seconds = max(0.0, deadline - clock.perf_counter())
     helper.parameters.max_deterministic_time = 5.0
     if helper.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return  # keep the partial hint: the solver still starts from it
@@ -378,6 +480,80 @@ def _complete_hint(model: cp_model.CpModel, time_limit: float) -> None:
     model.clear_hints()
     for variable, _ in values:
         model.add_hint(variable, helper.value(variable))
+
+
+def _relaxation_bound(
+    problem: SchedulingProblem, candidates: list[_Candidates], slot_starts: list[datetime]
+) -> float:
+    """A lower bound on the objective from an LP relaxation of the whole problem.
+
+    Over every compatible room, so it also bounds what the solver's trimmed room lists
+    leave out. Time is aggregated: a room holds at most its free periods of runs, a
+    teacher teaches at most the periods they are available, and a topic clashes at
+    least as often as its runs' periods exceed the periods it can use. Each is a
+    consequence of the model's constraints, so the LP's optimum is a valid bound.
+    """
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    objective = lp.Objective()
+    periods = len(slot_starts)
+    room_free = {room.id: periods for room in problem.rooms}
+    teacher_busy: dict[int, set[int]] = defaultdict(set)
+    for placement in problem.fixed:
+        covered = _covered_slots(placement, slot_starts, problem.grid.slot_minutes)
+        if placement.room.id in room_free:
+            room_free[placement.room.id] -= len(covered)
+        for teacher, _ in placement.session.teachers:
+            teacher_busy[teacher].update(covered)
+    # Per resource, the (variable, periods) terms that use it.
+    room_load: dict[int, list] = defaultdict(list)
+    teacher_load: dict[int, list] = defaultdict(list)
+    teacher_periods: dict[int, set[int]] = defaultdict(set)
+    topic_load: dict[int, list] = defaultdict(list)
+    topic_periods: dict[int, set[int]] = defaultdict(set)
+    offset = 0
+    for run, cand in zip(problem.runs, candidates, strict=True):
+        if not cand.starts or not cand.rooms:
+            continue
+        placed = lp.NumVar(0, 1, "")
+        offset += PLACE_WEIGHT
+        objective.SetCoefficient(placed, -PLACE_WEIGHT)
+        one_room = lp.Constraint(0, 0)
+        one_room.SetCoefficient(placed, -1)
+        for m in cand.rooms:
+            room = problem.rooms[m]
+            var = lp.NumVar(0, 1, "")
+            one_room.SetCoefficient(var, 1)
+            room_load[room.id].append((var, cand.length))
+            objective.SetCoefficient(
+                var, SEAT_WEIGHT * max(0, _needed(run.session) - room.capacity)
+            )
+        covered = {p for i in cand.starts for p in range(i, i + cand.length)}
+        for teacher, _ in run.session.teachers:
+            teacher_load[teacher].append((placed, cand.length))
+            teacher_periods[teacher] |= covered
+        for topic in run.topic_ids:
+            topic_load[topic].append((placed, cand.length))
+            topic_periods[topic] |= covered
+    limits = [(load, room_free[room_id]) for room_id, load in room_load.items()]
+    limits += [
+        (load, len(teacher_periods[teacher] - teacher_busy[teacher]))
+        for teacher, load in teacher_load.items()
+    ]
+    for topic, load in topic_load.items():
+        if len(load) > 1:
+            excess = lp.NumVar(0, lp.infinity(), "")
+            objective.SetCoefficient(excess, TOPIC_CLASH_WEIGHT)
+            limits.append(([*load, (excess, -1)], len(topic_periods[topic])))
+    for load, limit in limits:
+        constraint = lp.Constraint(-lp.infinity(), limit)
+        for var, coefficient in load:
+            constraint.SetCoefficient(var, coefficient)
+    objective.SetOffset(offset)
+    objective.SetMinimization()
+    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+        return 0.0
+    # The objective is a sum of integers: round up, with a margin for float error.
+    return float(math.ceil(objective.Value() - 1e-6))
 
 
 def _add_topic_terms(model, problem, candidates, starts_var, day_of_slot, days, costs) -> None:
@@ -412,10 +588,7 @@ def _add_topic_terms(model, problem, candidates, starts_var, day_of_slot, days, 
 
 
 def _verify_and_explain(
-    problem: SchedulingProblem,
-    candidates: list[_Candidates],
-    slot_starts: list[datetime],
-    result: SchedulingResult,
+    problem: SchedulingProblem, candidates: list[_Candidates], result: SchedulingResult
 ) -> None:
     """Re-check the schedule with the board's rules; explain every run left unplaced."""
     rooms = {room.id: room for room in problem.rooms}
@@ -431,9 +604,8 @@ def _verify_and_explain(
             del result.placements[placement.run_id]
             state.remove(placement.run_id)
             result.unplaced[placement.run_id] = hard[0].message
-    for run, cand in zip(problem.runs, candidates, strict=True):
-        if run.run_id not in result.placements and run.run_id not in result.unplaced:
-            result.unplaced[run.run_id] = explain(problem, run, cand, slot_starts, state)
+    for run_id, reason in explain(problem, result.placements, candidates=candidates).items():
+        result.unplaced.setdefault(run_id, reason)
 
 
 def _start_and_room(chosen: tuple[datetime, int], rooms: dict[int, RoomFacts]):
@@ -441,29 +613,63 @@ def _start_and_room(chosen: tuple[datetime, int], rooms: dict[int, RoomFacts]):
     return start, rooms[room_id]
 
 
-def _room_need(session: SessionFacts) -> str:
+def _room_need(session: SessionFacts, *, noun: str = "room") -> str:
     kind = {
-        SessionFormat.ONLINE: "online room",
-        SessionFormat.HYBRID: "physical room with video conferencing",
-        SessionFormat.IN_PERSON: "physical room",
+        SessionFormat.ONLINE: f"online {noun}",
+        SessionFormat.HYBRID: f"physical {noun} with video conferencing",
+        SessionFormat.IN_PERSON: f"physical {noun}",
     }[session.format]
     if session.equipment:
         labels = ", ".join(
             EQUIPMENT_LABELS.get(tag, tag).lower() for tag in sorted(session.equipment)
         )
-        kind += f" with {labels}"
+        kind += f" {'and' if ' with ' in kind else 'with'} {labels}"
     return kind
 
 
 def explain(
     problem: SchedulingProblem,
-    run: RunToPlace,
+    placements: dict[int, tuple[datetime, int]],
+    *,
+    candidates: list[_Candidates] | None = None,
+) -> dict[int, str]:
+    """Why each run missing from `placements` has no place, in terms an organizer can act on.
+
+    The unary rules come from the board's rules through the candidates; the pairwise
+    ones are looked up in the schedule's occupancy, built once.
+    """
+    slot_starts = problem.grid.slot_starts()
+    candidates = candidates or _candidates(problem, slot_starts)
+    rooms = {room.id: room for room in problem.rooms}
+    placed = [
+        Placement(run.run_id, run.session, *_start_and_room(placements[run.run_id], rooms))
+        for run in problem.runs
+        if run.run_id in placements
+    ]
+    occupancy = _Occupancy.of(problem, [*problem.fixed, *placed], slot_starts)
+    reasons = {}
+    for run, cand in zip(problem.runs, candidates, strict=True):
+        if run.run_id in placements:
+            continue
+        teacher_free, both_free = [], []
+        for i in cand.starts:
+            periods = range(i, i + cand.length)
+            if occupancy.are_teachers_free(run.session, periods):
+                teacher_free.append(slot_starts[i])
+                if any(occupancy.is_room_free(problem.rooms[m].id, periods) for m in cand.rooms):
+                    both_free.append(slot_starts[i])
+        reasons[run.run_id] = _reason(problem, run.session, cand, teacher_free, both_free)
+    return reasons
+
+
+def _reason(
+    problem: SchedulingProblem,
+    session: SessionFacts,
     cand: _Candidates,
-    slot_starts: list[datetime],
-    state: BoardState,
+    teacher_free: list[datetime],
+    both_free: list[datetime],
 ) -> str:
-    """Why a run has no place, in terms an organizer can act on."""
-    session = run.session
+    """The reason, from the starts where the teachers are free and where a room is too."""
     if not problem.rooms:
         return "There are no rooms available for scheduling."
     if not cand.starts:
@@ -473,24 +679,6 @@ def explain(
         )
     if not cand.rooms:
         return f"No {_room_need(session)} exists for “{session.title}”."
-    teacher_free, both_free = [], []
-    for i in cand.starts:
-        start = slot_starts[i]
-        rules_by_room = [
-            {
-                p.rule
-                for p in problems_for(
-                    Placement(run.run_id, session, start, problem.rooms[m]), state, problem.settings
-                )
-                if p.is_hard
-            }
-            for m in cand.rooms
-        ]
-        if any(rules & {"teacher_busy", "same_session"} for rules in rules_by_room):
-            continue
-        teacher_free.append(start)
-        if any("room_busy" not in rules for rules in rules_by_room):
-            both_free.append(start)
     if not teacher_free:
         return (
             f"{session.teacher_names} already teach at every time they are available for "
@@ -498,7 +686,7 @@ def explain(
         )
     if both_free:
         return (
-            f"“{session.title}” could go on {_half_days_text(problem.grid, both_free)}, but the "
+            f"“{session.title}” could go {_half_days_text(problem.grid, both_free)}, but the "
             "solver ran out of time before placing it; run the scheduler again with more time."
         )
     when = _half_days_text(problem.grid, teacher_free)
@@ -517,11 +705,16 @@ def _half_days_text(grid: Grid, starts: Sequence[datetime]) -> str:
     return "on " + " or ".join(halves)
 
 
-def shortages(problem: SchedulingProblem, result: SchedulingResult) -> list[str]:
+def shortages(
+    problem: SchedulingProblem,
+    result: SchedulingResult,
+    *,
+    candidates: list[_Candidates] | None = None,
+) -> list[str]:
     """Which resource runs out: hours asked for against hours offered, where runs are left."""
     slot_starts = problem.grid.slot_starts()
     slot_hours = problem.grid.slot_minutes / 60
-    candidates = _candidates(problem, slot_starts)
+    candidates = candidates or _candidates(problem, slot_starts)
     busy_hours: dict[int, float] = defaultdict(float)  # room id → hours held by fixed runs
     for placement in problem.fixed:
         busy_hours[placement.room.id] += placement.session.duration_minutes / 60
@@ -532,7 +725,7 @@ def shortages(problem: SchedulingProblem, result: SchedulingResult) -> list[str]
     teacher_asked: dict[tuple[int, str], float] = defaultdict(float)
     teacher_free: dict[tuple[int, str], set[int]] = defaultdict(set)
     for run, cand in zip(problem.runs, candidates, strict=True):
-        need = _room_need(run.session)
+        need = _room_need(run.session, noun="rooms")
         hours = run.session.duration_minutes / 60
         asked[need] += hours
         offered[need] = sum(
@@ -553,12 +746,12 @@ def shortages(problem: SchedulingProblem, result: SchedulingResult) -> list[str]
     for need in sorted(short_needs, key=lambda n: offered[n] - asked[n]):
         if asked[need] > offered[need]:
             lines.append(
-                f"{need}s: {asked[need]:.0f} hours of sessions need one, only "
+                f"{need}: {asked[need]:.0f} hours of sessions need one, only "
                 f"{offered[need]:.0f} room-hours exist"
             )
         else:
             lines.append(
-                f"{need}s: {asked[need]:.0f} of {offered[need]:.0f} room-hours asked for; "
+                f"{need}: {asked[need]:.0f} of {offered[need]:.0f} room-hours asked for; "
                 "enough in total, but the rest does not fit around teachers and other runs"
             )
     unplaced_teachers = {
@@ -585,10 +778,9 @@ def objective_of(problem: SchedulingProblem, placements: dict[int, tuple[datetim
     day_of_slot = [problem.grid.local(start).date() for start in slot_starts]
     days = len(set(day_of_slot))
     rooms = {room.id: room for room in problem.rooms}
-    placeable = {
-        run.run_id
+    candidates = {
+        run.run_id: cand
         for run, cand in zip(problem.runs, _candidates(problem, slot_starts), strict=True)
-        if cand.starts and cand.rooms
     }
     cost = 0.0
     active: dict[tuple[int, int], int] = defaultdict(int)
@@ -598,8 +790,9 @@ def objective_of(problem: SchedulingProblem, placements: dict[int, tuple[datetim
         for topic in run.topic_ids:
             members[topic] += 1
         chosen = placements.get(run.run_id)
+        cand = candidates[run.run_id]
         if chosen is None:
-            cost += PLACE_WEIGHT if run.run_id in placeable else 0
+            cost += PLACE_WEIGHT if cand.starts and cand.rooms else 0
             if run.current is not None:
                 cost += MOVE_WEIGHT_PUBLISHED if problem.published else MOVE_WEIGHT_DRAFT
             continue
@@ -608,10 +801,10 @@ def objective_of(problem: SchedulingProblem, placements: dict[int, tuple[datetim
         if run.current is not None and chosen != run.current:
             cost += MOVE_WEIGHT_PUBLISHED if problem.published else MOVE_WEIGHT_DRAFT
         first = index_of[start]
-        length = max(1, math.ceil(run.session.duration_minutes / problem.grid.slot_minutes))
+        cost += PREFERENCE_WEIGHT * (first in cand.off_preference)
         for topic in run.topic_ids:
             per_day[(topic, day_of_slot[first])] += 1
-            for p in range(first, min(first + length, len(slot_starts))):
+            for p in range(first, min(first + cand.length, len(slot_starts))):
                 active[(topic, p)] += 1
     cost += TOPIC_CLASH_WEIGHT * sum(max(0, n - 1) for n in active.values())
     for (topic, _), n in per_day.items():
@@ -623,19 +816,17 @@ def objective_of(problem: SchedulingProblem, placements: dict[int, tuple[datetim
 def construct(
     problem: SchedulingProblem, candidates: list[_Candidates]
 ) -> dict[int, tuple[datetime, int]]:
-    """A good first schedule: hardest runs first, each where it adds the least cost.
+    """A good first schedule: most expected people first, each run where it costs least.
 
-    Pairwise rules are checked with occupancy sets per room, teacher and session and
-    period (the unary rules are already in `candidates`); `solve` re-checks the result
-    with the board's rules. Runs already placed are tried at their place first.
+    Pairwise rules are checked with an `_Occupancy` (the unary rules are already in
+    `candidates`); `solve` re-checks the result with the board's rules. Runs already
+    placed are tried at their place first.
     """
     slot_starts = problem.grid.slot_starts()
     index_of = {start: index for index, start in enumerate(slot_starts)}
     day_of_slot = [problem.grid.local(start).date() for start in slot_starts]
     days = max(1, len(set(day_of_slot)))
-    room_busy: set[tuple[int, int]] = set()
-    teacher_busy: set[tuple[int, int]] = set()
-    session_busy: set[tuple[int, int]] = set()
+    occupancy = _Occupancy.of(problem, problem.fixed, slot_starts)
     topic_active: dict[tuple[int, int], int] = defaultdict(int)
     topic_day: dict[tuple[int, object], int] = defaultdict(int)
     members: dict[int, int] = defaultdict(int)
@@ -643,23 +834,14 @@ def construct(
         for topic in run.topic_ids:
             members[topic] += 1
 
-    def occupy(periods, room, session):
-        for p in periods:
-            room_busy.add((room, p))
-            session_busy.add((session.id, p))
-            for teacher, _ in session.teachers:
-                teacher_busy.add((teacher, p))
-
-    for placement in problem.fixed:
-        occupy(
-            _covered_slots(placement, slot_starts, problem.grid.slot_minutes),
-            placement.room.id,
-            placement.session,
-        )
+    # Most expected people first: only a few rooms seat them, and a small session put
+    # there first would push them into a room far too small. On the tight benchmark
+    # this ordering alone cuts the seat shortfall fivefold against hardest-first.
     order = sorted(
         range(len(problem.runs)),
         key=lambda k: (
             problem.runs[k].current is None,
+            -_needed(problem.runs[k].session),
             len(candidates[k].starts) * len(candidates[k].rooms),
             -problem.runs[k].session.duration_minutes,
             problem.runs[k].run_id,
@@ -669,14 +851,11 @@ def construct(
     for k in order:
         run, cand = problem.runs[k], candidates[k]
         needed = _needed(run.session)
-        teachers = [teacher for teacher, _ in run.session.teachers]
         best, best_cost = None, None
         current = run.current and (index_of.get(run.current[0]), run.current[1])
         for i in cand.starts:
             periods = range(i, i + cand.length)
-            if any((run.session.id, p) in session_busy for p in periods) or any(
-                (t, p) in teacher_busy for t in teachers for p in periods
-            ):
+            if not occupancy.are_teachers_free(run.session, periods):
                 continue
             time_cost = sum(
                 TOPIC_CLASH_WEIGHT * (topic_active[(topic, p)] > 0)
@@ -687,9 +866,10 @@ def construct(
                 * (topic_day[(topic, day_of_slot[i])] >= math.ceil(members[topic] / days))
                 for topic in run.topic_ids
             )
+            time_cost += PREFERENCE_WEIGHT * (i in cand.off_preference)
             for m in cand.rooms:
                 room = problem.rooms[m]
-                if any((room.id, p) in room_busy for p in periods):
+                if not occupancy.is_room_free(room.id, periods):
                     continue
                 cost = time_cost + SEAT_WEIGHT * max(0, needed - room.capacity)
                 if current is not None and (i, room.id) != current:
@@ -699,7 +879,7 @@ def construct(
         if best is None:
             continue
         i, room_id = best
-        occupy(range(i, i + cand.length), room_id, run.session)
+        occupancy.add(range(i, i + cand.length), room_id, run.session)
         for topic in run.topic_ids:
             topic_day[(topic, day_of_slot[i])] += 1
             for p in range(i, i + cand.length):
@@ -749,11 +929,10 @@ def greedy(
                     break
             if choice:
                 break
-        if choice is None:
-            result.unplaced[run.run_id] = explain(problem, run, cand, slot_starts, state)
-            continue
-        state.add(choice)
-        result.placements[run.run_id] = (choice.starts_at, choice.room.id)
+        if choice is not None:
+            state.add(choice)
+            result.placements[run.run_id] = (choice.starts_at, choice.room.id)
+    result.unplaced = explain(problem, result.placements, candidates=candidates)
     result.objective = objective_of(problem, result.placements)
     result.seconds = clock.perf_counter() - started
     result.first_solution_seconds = result.seconds

@@ -142,6 +142,11 @@ def test_incomplete_submission_is_saved_and_shows_what_is_missing(client, editio
         ({"resources-0-url": "javascript:alert(1)"}, "resources", "https://"),
         ({"resources-0-title": ""}, "resources", "a title"),
         ({"available_half_days": []}, "available_half_days", "at least one half-day"),
+        (
+            {"preferred_half_days": ["2027-03-09 pm"]},
+            "preferred_half_days",
+            "A preferred half-day must be one you can teach: untick Tue 9 Mar 2027, afternoon",
+        ),
         ({"topic_ids": ["99999"]}, "topic_ids", "not a valid choice"),
         ({"equipment": ["jetpack"]}, "equipment", "not a valid choice"),
     ],
@@ -158,6 +163,7 @@ def test_incomplete_submission_is_saved_and_shows_what_is_missing(client, editio
         "javascript-resource",
         "untitled-resource",
         "never-available",
+        "preferred-but-unavailable",
         "unknown-topic",
         "unknown-equipment",
     ],
@@ -170,6 +176,21 @@ def test_each_validation_rule_gives_a_field_error(client, edition, changes, fiel
     assert response.status_code == 422
     assert message.lower() in field_error(response, field).lower()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LearningSession)) == 0
+
+
+def test_preferred_half_days_are_kept_and_shown_again(client, edition):
+    mei = logged_in(client, make_user(email="mei@example.com"))
+
+    mei.post(
+        "/editions/spring/propose",
+        data=proposal_form(save_draft="y", preferred_half_days=["2027-03-08 am"]),
+    )
+
+    learning_session = db.session.scalars(sa.select(LearningSession)).one()
+    assert learning_session.preferred_half_days == ["2027-03-08 am"]
+    form = page(mei.get(f"/proposals/{learning_session.id}/edit"))
+    ticked = form.select("input[name=preferred_half_days][checked]")
+    assert [box["value"] for box in ticked] == ["2027-03-08 am"]
 
 
 def test_duration_choices_follow_the_edition_grid(client, edition):

@@ -6,10 +6,21 @@ from zoneinfo import ZoneInfo
 
 from bench.checker import violations
 from learningweek.enums import RoomKind, SessionFormat
-from learningweek.schedule.conflicts import Grid, Placement, RoomFacts, SessionFacts, Settings
+from learningweek.schedule.conflicts import (
+    BoardState,
+    Grid,
+    Placement,
+    RoomFacts,
+    SessionFacts,
+    Settings,
+    problems_for,
+)
 from learningweek.schedule.solver import (
     RunToPlace,
     SchedulingProblem,
+    _candidates,
+    _reason,
+    explain,
     greedy,
     objective_of,
     solve,
@@ -224,3 +235,103 @@ def test_no_rooms_at_all_is_said_plainly():
     result = solve(problem(session(1), rooms=()), time_limit=5)
 
     assert result.unplaced == {1: "There are no rooms available for scheduling."}
+
+
+def _explain_by_rules(fixture: SchedulingProblem, placements: dict) -> dict[int, str]:
+    """The slow way: ask the board's rules about every start and room of every left-over run."""
+    rooms = {room.id: room for room in fixture.rooms}
+    runs = {run.run_id: run for run in fixture.runs}
+    placed = [
+        Placement(r, runs[r].session, start, rooms[m]) for r, (start, m) in placements.items()
+    ]
+    state = BoardState.of(fixture.grid, [*fixture.fixed, *placed])
+    slot_starts = fixture.grid.slot_starts()
+    reasons = {}
+    for run, cand in zip(fixture.runs, _candidates(fixture, slot_starts), strict=True):
+        if run.run_id in placements:
+            continue
+        teacher_free, both_free = [], []
+        for i in cand.starts:
+            broken = [
+                {
+                    p.rule
+                    for p in problems_for(
+                        Placement(run.run_id, run.session, slot_starts[i], fixture.rooms[m]),
+                        state,
+                        fixture.settings,
+                    )
+                    if p.is_hard
+                }
+                for m in cand.rooms
+            ]
+            if not any(rules & {"teacher_busy", "same_session"} for rules in broken):
+                teacher_free.append(slot_starts[i])
+                if any("room_busy" not in rules for rules in broken):
+                    both_free.append(slot_starts[i])
+        reasons[run.run_id] = _reason(fixture, run.session, cand, teacher_free, both_free)
+    return reasons
+
+
+def test_fast_explanations_agree_with_the_board_rules_for_every_kind_of_reason():
+    ana = ((50, "Ana Ruiz"),)
+    online = {"format": SessionFormat.ONLINE}
+    not_tuesday = {"unavailable_half_days": frozenset({"2027-03-09 am", "2027-03-09 pm"})}
+    placed = [
+        RunToPlace(11, session(11, teachers=ana, duration_minutes=240), (1,)),
+        RunToPlace(12, session(12, duration_minutes=240, **online), (1,)),
+        RunToPlace(13, session(13, duration_minutes=240, **online), (1,)),
+        RunToPlace(14, session(14, **not_tuesday), (1,)),
+    ]
+    left_over = [
+        RunToPlace(1, session(1, duration_minutes=300), (1,)),  # longer than a day
+        RunToPlace(2, session(2, equipment=frozenset({"laptops"})), (1,)),  # no such room
+        RunToPlace(3, session(3, teachers=ana), (1,)),  # Ana teaches all week
+        RunToPlace(4, session(4, **online, **not_tuesday), (1,)),  # the online room is full
+        RunToPlace(5, session(5, **not_tuesday), (1,)),  # a room is free: only time ran out
+        RunToPlace(15, session(14, **not_tuesday), (1,)),  # its sibling holds Monday 9:00
+    ]
+    pinned = Placement(99, session(99, teachers=ana, duration_minutes=240), at(9, day=9), SMALL)
+    fixture = replace(problem(), runs=(*placed, *left_over), fixed=(pinned,))
+    placements = {
+        11: (at(9), BIG.id),
+        12: (at(9), ONLINE.id),
+        13: (at(9, day=9), ONLINE.id),
+        14: (at(9), SMALL.id),
+    }
+
+    reasons = explain(fixture, placements)
+
+    assert reasons == _explain_by_rules(fixture, placements)
+    assert reasons == {
+        1: "“S1” (300 minutes) fits no start in a day within the teachers' stated availability.",
+        2: "No physical room with laptops for attendees exists for “S2”.",
+        3: "Ana Ruiz already teach at every time they are available for “S3”.",
+        4: "No online room is free on Monday morning or Monday afternoon while Teacher 4 can "
+        "teach.",
+        5: "“S5” could go on Monday morning or Monday afternoon, but the solver ran out of time "
+        "before placing it; run the scheduler again with more time.",
+        15: "“S14” could go on Monday morning or Monday afternoon, but the solver ran out of "
+        "time before placing it; run the scheduler again with more time.",
+    }
+
+
+def test_with_no_time_left_for_cp_sat_the_construction_is_the_answer():
+    fixture = problem(*[session(n) for n in range(1, 8)])
+
+    result = solve(fixture, time_limit=0)
+
+    assert result.status == "CONSTRUCTED"
+    assert result.has_schedule
+    assert len(result.placements) == 7
+    assert violations(fixture, result.placements) == []
+
+
+def test_preferred_half_days_decide_between_otherwise_equal_starts():
+    tuesday_morning = frozenset({"2027-03-09 am"})
+    fixture = problem(session(1, preferred_half_days=tuesday_morning), rooms=(BIG,))
+
+    result = solve(fixture, time_limit=5)
+
+    assert result.placements[1][0] in (at(9, day=9), at(10, day=9), at(11, day=9))
+    assert result.objective == objective_of(fixture, result.placements) == 0
+    assert objective_of(fixture, {1: (at(9), BIG.id)}) > 0  # Monday would cost something
