@@ -1,7 +1,7 @@
 """Sign-ups and waitlists; each edition's promotion mode; per-run seat limits.
 
 Revision ID: deaf0ce8a8f3
-Revises: bc5635e527ca
+Revises: 1136bc45b36e
 Create Date: 2026-12-01 21:31:25.996263
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "deaf0ce8a8f3"
-down_revision = "bc5635e527ca"
+down_revision = "1136bc45b36e"
 branch_labels = None
 depends_on = None
 
