@@ -30,3 +30,15 @@ def format_local(
 def day_label(day: date) -> str:
     """A day as people say it: Mon 2 Mar 2026."""
     return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def format_local_range(
+    start: datetime | None, end: datetime | None, zone: str | ZoneInfo, date_fmt: str = ""
+) -> str:
+    """A span of wall-clock time, the zone named once: "Mon 02 Mar 2026, 10:00–11:00 CET"."""
+    if start is None or end is None:
+        return ""
+    tz = ZoneInfo(zone) if isinstance(zone, str) else zone
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    prefix = f"{local_start.strftime(date_fmt)}, " if date_fmt else ""
+    return f"{prefix}{local_start:%H:%M}–{local_end:%H:%M} {local_end.tzname()}"

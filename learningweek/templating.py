@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from learningweek.localtime import day_label, format_local
+from learningweek.localtime import day_label, format_local, format_local_range
 from learningweek.markdown import render_markdown
 
 
@@ -12,6 +12,7 @@ def register_template_helpers(app: Flask) -> None:
     """Make the helpers available in every template."""
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(format_local, "local_time")
+    app.add_template_filter(format_local_range, "local_time_range")
     app.add_template_filter(day_label)
     app.add_template_filter(render_markdown, "markdown")
 
