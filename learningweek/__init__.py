@@ -78,6 +78,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from learningweek.accounts.views import bp as accounts_bp
+    from learningweek.calendar.views import bp as calendar_bp
     from learningweek.editions.views import bp as editions_bp
     from learningweek.notifications.views import bp as notifications_bp
     from learningweek.proposals.views import bp as proposals_bp
@@ -90,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
         proposals_bp,
         schedule_bp,
         signups_bp,
+        calendar_bp,
         notifications_bp,
     ):
         app.register_blueprint(blueprint)

@@ -32,3 +32,24 @@ def render_markdown(source: str) -> Markup:
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(clean)  # noqa: S704  (nh3 output is safe by construction)
+
+
+def markdown_to_text(source: str) -> str:
+    """A teacher's Markdown as plain text (for calendar descriptions): one line per
+    block, list items marked, formatting marks and raw HTML dropped."""
+    lines = []
+    in_list_item = False
+    for token in _markdown.parse(source or ""):
+        if token.type == "list_item_open":
+            in_list_item = True
+        elif token.type == "inline":
+            text = "".join(
+                "\n" if child.type in ("softbreak", "hardbreak") else child.content
+                for child in token.children or []
+                if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+            )
+            lines.append(f"• {text}" if in_list_item else text)
+            in_list_item = False
+        elif token.type in ("fence", "code_block"):
+            lines.append(token.content.rstrip("\n"))
+    return "\n".join(lines)

@@ -1,6 +1,7 @@
 """Every feature's models in one place, for Alembic, `flask shell` and create_all."""
 
 from learningweek.accounts.models import User
+from learningweek.calendar.models import CalendarToken
 from learningweek.editions.models import Edition, Room, Topic
 from learningweek.notifications.models import Notification
 from learningweek.proposals.models import (
@@ -14,6 +15,7 @@ from learningweek.schedule.models import Run, RunChange
 from learningweek.signups.models import Signup
 
 __all__ = [
+    "CalendarToken",
     "Edition",
     "Interest",
     "LearningObjective",

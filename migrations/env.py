@@ -51,13 +51,33 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _set_sqlite_foreign_keys(connection: sa.Connection, on: bool) -> None:
+    # Batch mode rebuilds a SQLite table by dropping it; with foreign keys on, that
+    # drop refuses (or cascades to) the rows referring to it. The pragma only takes
+    # effect outside a transaction, so it goes to the driver before any BEGIN.
+    cursor = connection.connection.driver_connection.cursor()
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    cursor.close()
+
+
 def run_migrations_online() -> None:
     """Run migrations against the app's database."""
     engine: sa.Engine = target_db.engine
     with engine.connect() as connection:
-        context.configure(connection=connection, **_configure_args(connection))
-        with context.begin_transaction():
-            context.run_migrations()
+        is_sqlite = connection.dialect.name == "sqlite"
+        if is_sqlite:
+            _set_sqlite_foreign_keys(connection, on=False)
+        try:
+            context.configure(connection=connection, **_configure_args(connection))
+            with context.begin_transaction():
+                context.run_migrations()
+                if is_sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left broken references: {broken[:5]}")
+        finally:
+            if is_sqlite:
+                _set_sqlite_foreign_keys(connection, on=True)
 
 
 if context.is_offline_mode():

@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from config import TestingConfig, normalise_database_url
-from learningweek import create_app
+from learningweek import create_app, models  # noqa: F401  (every table, for create_all)
 from learningweek.extensions import db
 from tests.factories import DEFAULT_PASSWORD
 

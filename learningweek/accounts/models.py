@@ -37,6 +37,8 @@ class User(UserMixin, db.Model):
     # cookies included (after a password change or a deactivation).
     login_generation: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Calendar feeds show teachers' names: a change must change the feeds' validators.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     @validates("email")
     def _normalise_email(self, key: str, email: str) -> str:

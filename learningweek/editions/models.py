@@ -137,6 +137,8 @@ class Room(db.Model):
     meeting_url: Mapped[str | None] = mapped_column(sa.String(500))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Feeds show rooms: a change must change the feeds' validators.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     @property
     def is_online(self) -> bool:
@@ -160,6 +162,8 @@ class Topic(db.Model):
     name: Mapped[str] = mapped_column(sa.String(80), unique=True)
     slug: Mapped[str] = mapped_column(sa.String(SLUG_MAX_LENGTH), unique=True)
     colour: Mapped[str] = mapped_column(sa.String(7), default="#4f6d7a")
+    # Feeds list topics as categories: a change must change the feeds' validators.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     def __repr__(self) -> str:
         return f"<Topic {self.id} {self.slug!r}>"

@@ -11,6 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 
 from learningweek.accounts.permissions import is_safe_redirect_target
+from learningweek.calendar.services import webcal
 from learningweek.database import utcnow
 from learningweek.editions.models import Edition, Topic
 from learningweek.editions.services import is_visible
@@ -67,8 +68,10 @@ def programme_page(slug: str):
     view = "timetable" if request.args.get("view") == "timetable" else "list"
     now = utcnow()
     loaded = programme.programme(db.session, edition, current_user, filters, now=now)
+    topic = db.session.get(Topic, filters.topic_id) if filters.topic_id else None
     return render_template(
         "signups/programme.html",
+        subscribe=_subscribe_links(edition, topic),
         now=now,
         permissions=permissions,
         refusals={
@@ -85,6 +88,21 @@ def programme_page(slug: str):
         levels=list(Level),
         query_args={key: value for key, value in request.args.items() if key != "view"},
     )
+
+
+def _subscribe_links(edition: Edition, topic: Topic | None) -> dict:
+    """webcal:// links to the edition's feed, and to the filtered topic's."""
+    links = {
+        "edition_webcal": webcal(
+            url_for("calendar.edition_feed", slug=edition.slug, _external=True)
+        ),
+        "topic": topic,
+    }
+    if topic is not None:
+        links["topic_webcal"] = webcal(
+            url_for("calendar.topic_feed", slug=edition.slug, topic_slug=topic.slug, _external=True)
+        )
+    return links
 
 
 @bp.get("/sessions/<int:session_id>")

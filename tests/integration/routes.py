@@ -17,8 +17,18 @@ from tests.factories import (
     make_user,
 )
 
-# Logging out when not logged in is harmless, so it needs no login either.
-PUBLIC_ENDPOINTS = {"static", "accounts.login", "accounts.register", "accounts.logout"}
+# Logging out when not logged in is harmless, so it needs no login either. Calendar
+# clients cannot log in: feeds of published programmes are public, personal ones secret.
+PUBLIC_ENDPOINTS = {
+    "static",
+    "accounts.login",
+    "accounts.register",
+    "accounts.logout",
+    "calendar.session_feed",
+    "calendar.edition_feed",
+    "calendar.topic_feed",
+    "calendar.personal_feed",
+}
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,7 @@ def existing_objects() -> dict[str, object]:
     edition = make_edition(slug="walk-edition")
     user = make_user()
     run = make_run(make_proposal(edition=edition, status=ProposalStatus.ACCEPTED))
+    topic = make_topic()
     return {
         "session_id": make_proposal(edition=edition).id,
         "run_id": run.id,
@@ -44,7 +55,9 @@ def existing_objects() -> dict[str, object]:
         "edition_id": edition.id,
         "slug": edition.slug,
         "room_id": make_room().id,
-        "topic_id": make_topic().id,
+        "topic_id": topic.id,
+        "topic_slug": topic.slug,
+        "token": "no-such-token",
         "user_id": user.id,
     }
 

@@ -87,17 +87,71 @@ def test_downgrade_to_base_works_with_data_in_new_enum_values(migrated_app):
         connection.execute(
             sa.text(
                 "INSERT INTO users (email, display_name, department, password_hash, is_organizer,"
-                " is_active, login_generation, created_at) VALUES ('a@example.com', 'A', '', 'x',"
-                " false, true, 0, CURRENT_TIMESTAMP)"
+                " is_active, login_generation, created_at, updated_at) VALUES ('a@example.com',"
+                " 'A', '', 'x', false, true, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
             )
         )
         connection.execute(
             sa.text(
                 "INSERT INTO notifications (recipient_id, kind, subject, body, created_at) "
-                "SELECT id, 'run_moved', 'Moved', 'It moved', CURRENT_TIMESTAMP FROM users"
+                "SELECT id, kind, 'Moved', 'It moved', CURRENT_TIMESTAMP FROM users, "
+                "(SELECT 'run_moved' AS kind UNION SELECT 'seat_offered') AS kinds"
             )
         )
 
     downgrade(revision="base")
 
     assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
+
+
+# Rows of the last release's schema (revision bc5635e527ca) that later migrations
+# rebuild tables under: sessions refer to the edition, runs to the room and session.
+RELEASED_ROWS = [
+    "INSERT INTO users (id, email, display_name, department, password_hash, is_organizer,"
+    " is_active, login_generation, created_at) VALUES (1, 'a@example.com', 'A', '', 'x',"
+    " false, true, 0, '2026-01-01 00:00:00')",
+    "INSERT INTO editions (id, slug, name, description, time_zone, first_day, last_day,"
+    " day_starts_at, day_ends_at, slot_minutes, proposals_open_at, proposals_close_at,"
+    " signup_opens_at, signup_closes_at, feedback_days, is_published, created_at, updated_at)"
+    " VALUES (1, 'e', 'E', '', 'Europe/Stockholm', '2027-03-08', '2027-03-12', '09:00:00',"
+    " '17:00:00', 30, '2027-01-01 00:00:00', '2027-02-01 00:00:00', '2027-02-02 00:00:00',"
+    " '2027-03-01 00:00:00', 14, true, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+    "INSERT INTO rooms (id, name, kind, capacity, location, equipment, is_active, created_at)"
+    " VALUES (1, 'R', 'physical', 10, '', '[]', true, '2026-01-01 00:00:00')",
+    "INSERT INTO topics (id, name, slug, colour) VALUES (1, 'T', 't', '#000000')",
+    "INSERT INTO learning_sessions (id, edition_id, lead_id, title, abstract, format,"
+    " duration_minutes, max_participants, runs_offered, level, language, prerequisites,"
+    " equipment, unavailable_half_days, status, created_at, updated_at) VALUES (1, 1, 1, 'S',"
+    " '', 'in_person', 60, 10, 1, 'introductory', 'English', '', '[]', '[]', 'accepted',"
+    " '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+    "INSERT INTO session_topics (session_id, topic_id) VALUES (1, 1)",
+    "INSERT INTO interests (session_id, user_id, created_at) VALUES (1, 1, '2026-01-01 00:00:00')",
+    "INSERT INTO runs (id, session_id, starts_at, room_id, is_pinned, sequence, changed_at,"
+    " created_at) VALUES (1, 1, '2027-03-08 08:00:00', 1, false, 0, '2026-01-01 00:00:00',"
+    " '2026-01-01 00:00:00')",
+]
+
+
+def test_upgrading_a_database_with_data_keeps_every_row(server_url, tmp_path):
+    from learningweek import create_app
+
+    with empty_database(server_url, tmp_path) as url:
+        app = create_app(make_test_config(url))
+        with app.app_context():
+            upgrade(revision="bc5635e527ca")
+            with db.engine.begin() as connection:
+                for statement in RELEASED_ROWS:
+                    connection.exec_driver_sql(statement)
+
+            upgrade()
+
+            with db.engine.connect() as connection:
+                counts = {
+                    table: connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+                    for table in ("users", "editions", "learning_sessions", "runs", "interests")
+                }
+                mode = connection.exec_driver_sql("SELECT promotion_mode FROM editions").scalar()
+            db.engine.dispose()
+
+    assert counts == dict.fromkeys(counts, 1)
+    assert mode == "automatic"

@@ -1,0 +1,170 @@
+"""Feed URLs for calendar clients, and the page where people subscribe to theirs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from learningweek.accounts.models import User
+from learningweek.calendar import bp, ical, services
+from learningweek.database import utcnow
+from learningweek.editions.models import Edition, Topic
+from learningweek.enums import ProposalStatus
+from learningweek.extensions import db
+from learningweek.forms import EmptyForm
+
+# A session's feed exists once it has been on a published programme.
+FEED_STATUSES = {ProposalStatus.ACCEPTED, ProposalStatus.CANCELLED, ProposalStatus.WITHDRAWN}
+
+
+def _session_url(session_id: int) -> str:
+    return url_for("signups.session_page", session_id=session_id, _external=True)
+
+
+def _is_unchanged(validator: services.Validator) -> bool:
+    if request.if_none_match:
+        return request.if_none_match.contains(validator.etag)
+    since, modified = request.if_modified_since, validator.last_modified
+    return since is not None and modified is not None and modified.replace(microsecond=0) <= since
+
+
+def _feed(validator: services.Validator, build: Callable[[], bytes], filename: str) -> Response:
+    """Answer with the feed, or 304 when the client's copy is current (not building it)."""
+    if _is_unchanged(validator):
+        response = Response(status=304)
+    else:
+        response = Response(build(), mimetype="text/calendar")
+        response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+        response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.set_etag(validator.etag)
+    if validator.last_modified is not None:
+        response.last_modified = validator.last_modified
+    # Clients may keep a copy but must ask again; asking is what the validator makes cheap.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _host() -> str:
+    return current_app.config["LEARNINGWEEK_HOST_NAME"]
+
+
+@bp.get("/sessions/<int:session_id>.ics")
+def session_feed(session_id: int):
+    """One session's runs, for "Add to calendar"."""
+    learning_session, validator = services.session_validator(db.session, session_id)
+    if (
+        learning_session is None
+        or learning_session.status not in FEED_STATUSES
+        or not learning_session.edition.is_published
+    ):
+        abort(404)
+    edition = learning_session.edition
+
+    def build() -> bytes:
+        events = services.programme_events(
+            db.session,
+            edition,
+            session_url=_session_url,
+            now=utcnow(),
+            learning_session=learning_session,
+        )
+        return ical.build_calendar(
+            name=learning_session.title, zone=edition.zone, host=_host(), events=events
+        )
+
+    return _feed(validator, build, f"session-{session_id}.ics")
+
+
+def _edition_feed(slug: str, topic_slug: str | None):
+    now = utcnow()
+    edition, topic, validator = services.edition_validator(
+        db.session, slug, topic_slug=topic_slug, now=now
+    )
+    if edition is None or not edition.is_published:
+        abort(404)
+
+    def build() -> bytes:
+        events = services.programme_events(
+            db.session, edition, session_url=_session_url, now=now, topic=topic
+        )
+        name = f"{edition.name}: {topic.name}" if topic else edition.name
+        return ical.build_calendar(name=name, zone=edition.zone, host=_host(), events=events)
+
+    filename = f"{edition.slug}-{topic.slug}.ics" if topic else f"{edition.slug}.ics"
+    return _feed(validator, build, filename)
+
+
+@bp.get("/calendar/<slug>.ics")
+def edition_feed(slug: str):
+    """The whole published programme of an edition."""
+    return _edition_feed(slug, None)
+
+
+@bp.get("/calendar/<slug>/topics/<topic_slug>.ics")
+def topic_feed(slug: str, topic_slug: str):
+    """An edition's runs of one topic."""
+    return _edition_feed(slug, topic_slug)
+
+
+@bp.get("/calendar/personal/<token>.ics")
+def personal_feed(token: str):
+    """My confirmed and taught runs (waiting ones tentative), at a secret URL, no login."""
+    user_id, validator = services.personal_validator(db.session, token)
+    if user_id is None:
+        abort(404)
+
+    def build() -> bytes:
+        events, zone = services.personal_events(db.session, user_id, session_url=_session_url)
+        user = db.session.get(User, user_id)
+        return ical.build_calendar(
+            name=f"{current_app.config['LEARNINGWEEK_SITE_NAME']}: {user.display_name}",
+            zone=zone or ZoneInfo(current_app.config["LEARNINGWEEK_DEFAULT_TIME_ZONE"]),
+            host=_host(),
+            events=events,
+        )
+
+    return _feed(validator, build, "learning-week.ics")
+
+
+@bp.get("/calendar")
+@login_required
+def mine():
+    """My calendar: the personal feed's URL, how to subscribe, and a way to revoke it."""
+    token = services.existing_token(
+        db.session, current_user, secret_key=current_app.config["SECRET_KEY"]
+    )
+    url = url_for("calendar.personal_feed", token=token, _external=True) if token else None
+    editions = db.session.scalars(
+        sa.select(Edition).where(Edition.is_published).order_by(Edition.first_day.desc())
+    ).all()
+    return render_template(
+        "calendar/mine.html",
+        feed_url=url,
+        webcal_url=services.webcal(url) if url else None,
+        editions=editions,
+        topics=db.session.scalars(sa.select(Topic).order_by(sa.func.lower(Topic.name))).all(),
+        webcal=services.webcal,
+        action_form=EmptyForm(),
+    )
+
+
+@bp.post("/calendar/renew")
+@login_required
+def renew():
+    """Make my feed URL (a first one, or a new one that revokes the old)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    had_one = request.form.get("revoke") == "1"
+    services.renew_token(db.session, current_user, secret_key=current_app.config["SECRET_KEY"])
+    db.session.commit()
+    flash(
+        "Your old calendar link no longer works; subscribe with the new one below."
+        if had_one
+        else "Your calendar link is ready.",
+        "success",
+    )
+    return redirect(url_for("calendar.mine"))
