@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from learningweek.accounts import services as accounts
 from learningweek.accounts.models import User
 from learningweek.accounts.services import PASSWORD_MIN_LENGTH
-from learningweek.database import utcnow
+from learningweek.database import begin_write_transaction, utcnow
 from learningweek.errors import DomainError
 from learningweek.extensions import db
 
@@ -19,6 +19,7 @@ from learningweek.extensions import db
 @click.option("--name", help="Display name for a new account (default: the email's local part).")
 def create_organizer_command(email: str, name: str | None) -> None:
     """Make EMAIL an organizer, creating the account (asking for a password) if needed."""
+    begin_write_transaction(db.session)
     existing = accounts.find_user_by_email(db.session, email)
     password = None
     if existing is None:
@@ -42,6 +43,7 @@ def demo_command() -> None:
     """Fill an empty database with a demo edition, rooms, topics and people."""
     from learningweek.demo import DEMO_PASSWORD, load_demo
 
+    begin_write_transaction(db.session)
     if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
         click.echo("The database already has data; the demo leaves it as it is.")
         return
@@ -68,6 +70,8 @@ def schedule_command(edition_slug: str, seconds: float | None) -> None:
     from learningweek.schedule.services import schedule_edition
     from learningweek.schedule.views import describe
 
+    # Like a write request: what the scheduler reads cannot change before it writes.
+    begin_write_transaction(db.session)
     edition = db.session.scalar(sa.select(Edition).where(Edition.slug == edition_slug))
     if edition is None:
         raise click.ClickException(f"No edition has the address {edition_slug!r}.")
@@ -93,12 +97,18 @@ def schedule_command(edition_slug: str, seconds: float | None) -> None:
 @click.command("expire-offers")
 def expire_offers_command() -> None:
     """Pass on every held seat whose offer ran out (run it from cron, e.g. every 5 minutes)."""
-    from learningweek.database import begin_write_transaction
-    from learningweek.signups.services import expire_offers
+    from learningweek.schedule.models import Run
+    from learningweek.signups.services import pass_on_due_offers, runs_with_due_offers
 
-    begin_write_transaction(db.session)
-    expired = expire_offers(db.session, now=utcnow())
-    db.session.commit()
+    now = utcnow()
+    expired = 0
+    run_ids = runs_with_due_offers(db.session, now)
+    db.session.rollback()
+    # A transaction per run: one run's trouble does not hold back the others' seats.
+    for run_id in run_ids:
+        begin_write_transaction(db.session)
+        expired += pass_on_due_offers(db.session, db.session.get(Run, run_id), now=now)
+        db.session.commit()
     click.echo(f"{expired} expired offer{'' if expired == 1 else 's'} passed on.")
 
 

@@ -24,7 +24,7 @@ from learningweek.accounts.models import User
 from learningweek.calendar.ical import EventStatus, FeedEvent
 from learningweek.calendar.models import CalendarToken
 from learningweek.editions.models import Edition, Room, Topic
-from learningweek.enums import ProposalStatus, SignupStatus
+from learningweek.enums import ProposalStatus, SessionFormat, SignupStatus
 from learningweek.markdown import markdown_to_text
 from learningweek.proposals.models import LearningSession, session_co_teachers, session_topics
 from learningweek.schedule.models import Run
@@ -311,7 +311,8 @@ def _event(
         url = room.meeting_url if with_link else page
     else:
         location = ", ".join(part for part in (room.name, room.location) if part)
-        url = page
+        is_hybrid = learning_session.format == SessionFormat.HYBRID
+        url = room.meeting_url if with_link and is_hybrid and room.meeting_url else page
     return FeedEvent(
         run_id=run.id,
         title=learning_session.title,

@@ -162,6 +162,9 @@ class RoomForm(RuleCheckedForm):
         description="Required for online rooms; optional for hybrid-ready physical rooms.",
     )
     is_active = BooleanField("Available for scheduling", default=True)
+    force_seats = BooleanField(
+        "Save anyway: the latest sign-ups of its runs go back to the head of the waitlist"
+    )
 
     def room_data(self) -> RoomData:
         return RoomData(

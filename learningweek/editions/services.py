@@ -33,6 +33,8 @@ from learningweek.editions.models import (
 from learningweek.enums import Equipment, PromotionMode, RoomKind
 from learningweek.errors import ValidationFailed
 from learningweek.localtime import local_to_utc, utc_to_local
+from learningweek.schedule.models import Run
+from learningweek.signups import services as signups
 from learningweek.validation import is_http_url
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -323,9 +325,31 @@ def create_room(db_session: Session, data: RoomData) -> Room:
     return _save_room(db_session, Room(), data)
 
 
-def update_room(db_session: Session, room: Room, data: RoomData) -> Room:
-    """Change a room; deactivating keeps it for past runs but offers it no more."""
-    return _save_room(db_session, room, data)
+def update_room(
+    db_session: Session, room: Room, data: RoomData, *, now: datetime, force_seats: bool = False
+) -> Room:
+    """Change a room; deactivating keeps it for past runs but offers it no more.
+
+    A new capacity resizes the runs still to come in it: more seats promote waiting
+    people; fewer than people hold is refused unless `force_seats` (see
+    `signups.rebalance_seats`).
+    """
+    resized = data.capacity is not None and data.capacity != room.capacity
+    _save_room(db_session, room, data)
+    if resized:
+        db_session.flush()
+        upcoming = db_session.scalars(
+            sa.select(Run).where(
+                Run.room_id == room.id, Run.starts_at > now, Run.cancelled_at.is_(None)
+            )
+        )
+        try:
+            signups.rebalance_seats(db_session, upcoming, now=now, force=force_seats)
+        except signups.SeatsWouldBeLost as error:
+            raise ValidationFailed(
+                {"capacity": f"{error} Tick “save anyway” to send the latest back to the waitlist."}
+            ) from None
+    return room
 
 
 # --- topics -----------------------------------------------------------------------------

@@ -131,7 +131,9 @@ def edit_room(room_id: int):
     form = RoomForm(obj=room)
     page = _save_with(
         form,
-        lambda: services.update_room(db.session, room, form.room_data()),
+        lambda: services.update_room(
+            db.session, room, form.room_data(), now=utcnow(), force_seats=form.force_seats.data
+        ),
         "editions/room_form.html",
         "{name} is saved.",
         room=room,

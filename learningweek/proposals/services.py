@@ -404,18 +404,15 @@ def _rebalance_runs(db_session: Session, learning_session: LearningSession, *, n
     """A new maximum promotes waiting people; one below the seats held is refused here
     (an organizer can force a cut on the run's page, which says who goes back)."""
     db_session.flush()
-    for run in lifecycle.active_runs(learning_session):
-        if not run.is_placed:
-            continue
-        try:
-            signups.rebalance_seats(db_session, run, now=now)
-        except signups.SeatsWouldBeLost as error:
-            raise ValidationFailed(
-                {
-                    "max_participants": f"{error} To cut seats anyway, set a seat limit on "
-                    "the run's page."
-                }
-            ) from None
+    try:
+        signups.rebalance_seats(db_session, lifecycle.active_runs(learning_session), now=now)
+    except signups.SeatsWouldBeLost as error:
+        raise ValidationFailed(
+            {
+                "max_participants": f"{error} To cut seats anyway, set a seat limit on "
+                "the run's page."
+            }
+        ) from None
 
 
 def form_field_name(name: str) -> str:

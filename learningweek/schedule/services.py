@@ -303,7 +303,7 @@ def place_run(
     )
     db_session.flush()
     if old_start is not None:
-        signups.rebalance_seats(db_session, run, now=now, force=force_seats)
+        signups.rebalance_seats(db_session, [run], now=now, force=force_seats)
         if edition.is_published:
             _tell_of_move(db_session, run, old_start, old_room)
     db_session.flush()
@@ -413,7 +413,11 @@ def add_run_for_waitlist(
     """
     _require_organizer(actor)
     learning_session = run.learning_session
-    _lock_run(db_session, run)
+    # The lock order of proposal edits (session, edition), then every run of the
+    # session, since their waiting people may move into the new one.
+    db_session.refresh(learning_session, attribute_names=["runs_offered"], with_for_update=True)
+    _lock_edition(db_session, learning_session.edition)
+    signups.lock_runs(db_session, learning_session.runs)
     _editable_run(run)
     if not learning_session.edition.is_published:
         raise DomainError("Add runs on the board until the programme is published.")
@@ -476,6 +480,27 @@ def publish_edition(
         )
     edition.is_published = True
     db_session.flush()
+
+
+def _refuse_if_signed_up_meanwhile(
+    db_session: Session, runs: dict[int, Run], result: solver.SchedulingResult, *, published: bool
+) -> None:
+    """People may sign up while the solver works (sign-up does not wait for the board
+    lock). Lock the runs it would change; if any gained sign-ups, change nothing: the
+    rest of its schedule assumed they move."""
+    if not published:
+        return  # nobody can sign up before the programme is published
+    changing = [
+        runs[run_id]
+        for run_id, chosen in result.placements.items()
+        if (runs[run_id].starts_at, runs[run_id].room_id) != chosen
+    ]
+    signups.lock_runs(db_session, changing)
+    if signups.runs_with_signups(db_session, (run.id for run in changing)):
+        raise DomainError(
+            "People signed up for runs the scheduler wanted to move while it worked; "
+            "nothing was changed. Run it again."
+        )
 
 
 @dataclass
@@ -550,6 +575,7 @@ def schedule_edition(
         )
     runs = {run.id: run for run in board.runs}
     rooms = {room.id: room for room in board.rooms}
+    _refuse_if_signed_up_meanwhile(db_session, runs, result, published=edition.is_published)
     moved = []
     for run_id, (start, room_id) in result.placements.items():
         run = runs[run_id]

@@ -25,7 +25,6 @@ from learningweek.database import unique_or_raise
 from learningweek.editions.models import Edition
 from learningweek.enums import (
     ACTIVE_SIGNUP_STATUSES,
-    SEAT_HOLDING_STATUSES,
     Attendance,
     NotificationKind,
     PromotionMode,
@@ -65,6 +64,8 @@ class SeatsWouldBeLost(DomainError):
 
 @dataclass(frozen=True)
 class Clash:
+    """A run someone is confirmed for or teaches that overlaps the one asked about."""
+
     title: str
     starts_at: datetime
     teaching: bool
@@ -252,6 +253,7 @@ def clashes_of(
 
 
 def clash_message(clash: Clash, edition: Edition) -> str:
+    """The refusal for a clash, naming the other session and its time."""
     when = format_local(clash.starts_at, edition.zone)
     if clash.teaching:
         return f"You teach “{clash.title}” at that time ({when})."
@@ -259,23 +261,35 @@ def clash_message(clash: Clash, edition: Edition) -> str:
 
 
 # --- locking ----------------------------------------------------------------------------
+#
+# One order everywhere, so no two writers wait on each other in a circle: a session's
+# row, then its edition (proposal and board changes take these), then runs by id, then
+# people by id. Each group is locked in one statement, and nothing after the people.
 
 
-def _lock_runs(db_session: Session, *runs: Run) -> None:
-    """Re-read runs under a lock, lowest id first, with what capacity depends on."""
-    for run in sorted(runs, key=lambda r: r.id):
-        db_session.execute(
-            sa.select(Run)
-            .where(Run.id == run.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalar_one()
-        db_session.refresh(run.learning_session, attribute_names=["status", "max_participants"])
+class SignupChanged(DomainError):
+    """The sign-up moved to another run while this request waited; nothing changed."""
+
+
+def lock_runs(db_session: Session, runs: Iterable[Run]) -> None:
+    """Re-read runs under a lock, in id order, with what their capacity depends on."""
+    runs = list(runs)
+    if not runs:
+        return
+    db_session.execute(
+        sa.select(Run)
+        .where(Run.id.in_([run.id for run in runs]))
+        .order_by(Run.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    for learning_session in {run.learning_session for run in runs}:
+        db_session.refresh(learning_session, attribute_names=["status", "max_participants"])
 
 
 def _lock_people(db_session: Session, user_ids: Iterable[int]) -> None:
-    """Lock people, lowest id first: one person's sign-ups are decided one at a time, so a
-    promotion and their own sign-up elsewhere cannot both put them in a clash."""
+    """Lock people in id order: a person's seats are decided one transaction at a time,
+    so a promotion and their own sign-up elsewhere cannot both put them in a clash."""
     ids = sorted(set(user_ids))
     if ids:
         db_session.execute(
@@ -283,13 +297,45 @@ def _lock_people(db_session: Session, user_ids: Iterable[int]) -> None:
         ).all()
 
 
-def _reload(db_session: Session, signup: Signup) -> Signup:
-    return db_session.execute(
+def _waiting_people(db_session: Session, runs: Iterable[Run]) -> set[int]:
+    """Who waits for these runs: the people a freed seat may go to."""
+    run_ids = [run.id for run in runs]
+    if not run_ids:
+        return set()
+    return set(
+        db_session.scalars(
+            sa.select(Signup.user_id).where(
+                Signup.run_id.in_(run_ids), Signup.status == SignupStatus.WAITLISTED
+            )
+        )
+    )
+
+
+def _due_offers(db_session: Session, run: Run, now: datetime) -> list[Signup]:
+    return list(
+        db_session.scalars(
+            sa.select(Signup).where(
+                Signup.run_id == run.id,
+                Signup.status == SignupStatus.OFFERED,
+                Signup.offer_expires_at <= now,
+            )
+        )
+    )
+
+
+def _lock_signup(db_session: Session, signup: Signup, *also: Run) -> Signup:
+    """Lock the sign-up's run (and `also`), then re-read the sign-up under the lock."""
+    run = signup.run
+    lock_runs(db_session, [run, *also])
+    signup = db_session.execute(
         sa.select(Signup)
         .where(Signup.id == signup.id)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
+    if signup.run_id != run.id:
+        raise SignupChanged("Your sign-up changed a moment ago; look at it again and retry.")
+    return signup
 
 
 def _taken(db_session: Session, run: Run, now: datetime) -> int:
@@ -345,8 +391,8 @@ def _give_seat(db_session: Session, signup: Signup, run: Run, *, now: datetime) 
             run,
             f"A seat is free for you: {run.learning_session.title}",
             f"A seat in {_run_label(run)} is held for you until {until}. Accept or "
-            f"decline it on your agenda, or at /signups/{signup.id}/offer. If you do "
-            "nothing, it passes to the next person waiting.",
+            "decline it on your agenda. If you do nothing, it passes to the next person "
+            "waiting.",
         )
     else:
         signup.status = SignupStatus.CONFIRMED
@@ -364,7 +410,8 @@ def _give_seat(db_session: Session, signup: Signup, run: Run, *, now: datetime) 
 def _fill_free_seats(db_session: Session, run: Run, *, now: datetime) -> list[Signup]:
     """Give free seats to the earliest waiting people who would not be put in a clash.
 
-    People who would clash keep their place. The caller holds the run's lock.
+    People who would clash keep their place. The caller holds the run's lock and the
+    locks of everyone waiting for it.
     """
     if run.is_cancelled or not run.is_placed or now >= run.starts_at:
         return []
@@ -372,9 +419,6 @@ def _fill_free_seats(db_session: Session, run: Run, *, now: datetime) -> list[Si
     if free <= 0:
         return []
     waiting = _waitlist(db_session, run)
-    if not waiting:
-        return []
-    _lock_people(db_session, (signup.user_id for signup in waiting))
     clashes = clashes_of(db_session, [signup.user_id for signup in waiting], run)
     promoted = []
     for signup in waiting:
@@ -388,18 +432,9 @@ def _fill_free_seats(db_session: Session, run: Run, *, now: datetime) -> list[Si
     return promoted
 
 
-def _expire_due_offers(db_session: Session, run: Run, *, now: datetime) -> list[Signup]:
-    """Lapse the run's offers whose time is up and pass their seats on. Caller holds the lock."""
-    due = list(
-        db_session.scalars(
-            sa.select(Signup).where(
-                Signup.run_id == run.id,
-                Signup.status == SignupStatus.OFFERED,
-                Signup.offer_expires_at <= now,
-            )
-        )
-    )
-    for signup in due:
+def _lapse_due_offers(db_session: Session, run: Run, *, now: datetime) -> None:
+    """End the run's offers whose time is up and tell their people. Caller holds the lock."""
+    for signup in _due_offers(db_session, run, now):
         signup.status = SignupStatus.EXPIRED
         signup.offer_expires_at = None
         signup.ended_at = now
@@ -412,10 +447,18 @@ def _expire_due_offers(db_session: Session, run: Run, *, now: datetime) -> list[
             f"The seat held for you in {_run_label(run)} was not accepted in time and "
             "has passed to the next person waiting.",
         )
-    if due:
-        db_session.flush()
-        _fill_free_seats(db_session, run, now=now)
-    return due
+    db_session.flush()
+
+
+def _settle(db_session: Session, run: Run, *, now: datetime) -> list[Signup]:
+    """Lapse due offers and hand free seats on; returns who got one. Caller holds locks."""
+    _lapse_due_offers(db_session, run, now=now)
+    return _fill_free_seats(db_session, run, now=now)
+
+
+def _lock_people_for(db_session: Session, runs: Iterable[Run], *, people: Iterable[int] = ()):
+    """Lock `people` and everyone a seat in `runs` may go to now (after their locks)."""
+    _lock_people(db_session, {*people, *_waiting_people(db_session, runs)})
 
 
 # --- signing up and cancelling ----------------------------------------------------------
@@ -427,10 +470,13 @@ def sign_up(db_session: Session, run: Run, user: User, *, now: datetime) -> Sign
     Refused outside the sign-up window, once the run started, for its teachers, for a
     cancelled or unpublished run, and when it overlaps a run the person is confirmed
     for or teaches. A repeat of the same request changes nothing (`AlreadyDone`).
+    Offers of this run that ran out are passed on first: waiting people come first.
     """
-    _lock_runs(db_session, run)
-    _lock_people(db_session, [user.id])
-    _expire_due_offers(db_session, run, now=now)
+    lock_runs(db_session, [run])
+    has_due_offers = bool(_due_offers(db_session, run, now))
+    _lock_people_for(db_session, [run] if has_due_offers else [], people=[user.id])
+    if has_due_offers:
+        _settle(db_session, run, now=now)
     refusal = signup_refusal(run, user, now)
     if refusal:
         raise SignupRefused(refusal)
@@ -462,6 +508,7 @@ def sign_up(db_session: Session, run: Run, user: User, *, now: datetime) -> Sign
 
 
 def _already_text(signup: Signup) -> str:
+    """What a repeated sign-up request is told, by where the person already is."""
     if signup.status == SignupStatus.WAITLISTED:
         return "You are already on the waitlist for this run."
     if signup.status == SignupStatus.OFFERED:
@@ -482,24 +529,23 @@ def cancel_signup(
     Returns whoever got a seat. Cancelling twice changes nothing (`AlreadyDone`).
     """
     _check_own(signup, actor)
+    signup = _lock_signup(db_session, signup)
     run = signup.run
-    _lock_runs(db_session, run)
-    signup = _reload(db_session, signup)
     if not signup.is_active:
         raise AlreadyDone("This sign-up is already cancelled.")
     if run.is_placed and now >= run.starts_at:
         raise SignupRefused("This run has already started.")
-    held_seat = signup.status in SEAT_HOLDING_STATUSES
+    _lock_people_for(db_session, [run])
     _end(signup, SignupStatus.CANCELLED, now)
     db_session.flush()
-    _expire_due_offers(db_session, run, now=now)
-    return _fill_free_seats(db_session, run, now=now) if held_seat else []
+    return _settle(db_session, run, now=now)
 
 
 def _end(signup: Signup, status: SignupStatus, now: datetime) -> None:
     signup.status = status
     signup.offer_expires_at = None
     signup.attendance = None
+    signup.checked_in_at = None
     signup.ended_at = now
 
 
@@ -515,12 +561,13 @@ def switch_run(
     source = signup.run
     if target.session_id != source.session_id or target.id == source.id:
         raise SignupRefused("Choose another run of the same session.")
-    _lock_runs(db_session, source, target)
-    _lock_people(db_session, [signup.user_id])
-    signup = _reload(db_session, signup)
+    signup = _lock_signup(db_session, signup, target)
     if not signup.is_active:
         raise AlreadyDone("This sign-up is no longer active.")
-    _expire_due_offers(db_session, target, now=now)
+    if source.is_placed and now >= source.starts_at:
+        raise SignupRefused("Your run has already started, so it cannot be switched.")
+    _lock_people_for(db_session, [source, target], people=[signup.user_id])
+    _settle(db_session, target, now=now)
     refusal = signup_refusal(target, signup.user, now)
     if refusal:
         raise SignupRefused(refusal)
@@ -529,32 +576,31 @@ def switch_run(
         raise ScheduleClash(clash_message(clash, target.learning_session.edition))
     if _taken(db_session, target, now) >= target.capacity:
         raise SignupRefused("The other run has no free seat, so you keep your place in this one.")
-    held_seat = signup.status in SEAT_HOLDING_STATUSES
     signup.run_id = target.id
     signup.status = SignupStatus.CONFIRMED
     signup.confirmed_at = now
     signup.offer_expires_at = None
     signup.is_bumped = False
+    signup.attendance = None
+    signup.checked_in_at = None
     db_session.flush()
     db_session.expire(signup, ["run"])
-    return _fill_free_seats(db_session, source, now=now) if held_seat else []
+    return _settle(db_session, source, now=now)
 
 
 def accept_offer(db_session: Session, signup: Signup, *, actor: User, now: datetime) -> None:
     """Take the seat held for you, while the offer lasts."""
     if signup.user_id != actor.id:
         raise NotAllowed("This offer is for someone else.")
+    signup = _lock_signup(db_session, signup)
     run = signup.run
-    _lock_runs(db_session, run)
-    _lock_people(db_session, [signup.user_id])
-    signup = _reload(db_session, signup)
     if signup.status == SignupStatus.CONFIRMED:
         raise AlreadyDone("You already have this seat.")
     if signup.status != SignupStatus.OFFERED or signup.offer_expires_at <= now:
-        _expire_due_offers(db_session, run, now=now)
-        raise SignupRefused("This offer has expired; the seat passed to the next person.")
+        raise SignupRefused("This offer has expired; the seat goes to the next person waiting.")
     if run.is_cancelled or now >= run.starts_at:
         raise SignupRefused("This run is cancelled or has started.")
+    _lock_people(db_session, [signup.user_id])
     clash = clashes_of(db_session, [signup.user_id], run).get(signup.user_id)
     if clash:
         raise ScheduleClash(
@@ -573,82 +619,111 @@ def decline_offer(
     """Turn down a held seat; it passes to the next person waiting."""
     if signup.user_id != actor.id:
         raise NotAllowed("This offer is for someone else.")
+    signup = _lock_signup(db_session, signup)
     run = signup.run
-    _lock_runs(db_session, run)
-    signup = _reload(db_session, signup)
     if signup.status != SignupStatus.OFFERED:
         raise AlreadyDone("There is no open offer to decline.")
+    _lock_people_for(db_session, [run])
     _end(signup, SignupStatus.DECLINED, now)
     db_session.flush()
-    _expire_due_offers(db_session, run, now=now)
-    return _fill_free_seats(db_session, run, now=now)
+    return _settle(db_session, run, now=now)
 
 
-def expire_offers(db_session: Session, *, now: datetime) -> int:
-    """Lapse every offer whose time is up and pass the seats on (the cron command)."""
-    run_ids = db_session.scalars(
-        sa.select(Signup.run_id)
-        .where(Signup.status == SignupStatus.OFFERED, Signup.offer_expires_at <= now)
-        .distinct()
-        .order_by(Signup.run_id)
-    ).all()
-    expired = 0
-    for run_id in run_ids:
-        run = db_session.get(Run, run_id)
-        _lock_runs(db_session, run)
-        expired += len(_expire_due_offers(db_session, run, now=now))
-    return expired
+def runs_with_due_offers(
+    db_session: Session,
+    now: datetime,
+    *,
+    edition: Edition | None = None,
+    session_id: int | None = None,
+    user: User | None = None,
+) -> list[int]:
+    """Runs holding offers whose time is up, in id order: all, or those of an edition,
+    a session, or a person's offers."""
+    query = sa.select(Signup.run_id).where(
+        Signup.status == SignupStatus.OFFERED, Signup.offer_expires_at <= now
+    )
+    if edition is not None:
+        query = query.join(LearningSession, LearningSession.id == Signup.session_id).where(
+            LearningSession.edition_id == edition.id
+        )
+    if session_id is not None:
+        query = query.where(Signup.session_id == session_id)
+    if user is not None:
+        query = query.where(Signup.user_id == user.id)
+    return list(db_session.scalars(query.distinct().order_by(Signup.run_id)))
+
+
+def pass_on_due_offers(db_session: Session, run: Run, *, now: datetime) -> int:
+    """End the run's offers whose time is up and hand their seats to the next people
+    waiting (the cron command and pages that show the run). Returns how many ended."""
+    lock_runs(db_session, [run])
+    due = len(_due_offers(db_session, run, now))
+    if due:
+        _lock_people_for(db_session, [run])
+        _settle(db_session, run, now=now)
+    return due
 
 
 # --- capacity ---------------------------------------------------------------------------
 
 
 def rebalance_seats(
-    db_session: Session, run: Run, *, now: datetime, force: bool = False
+    db_session: Session, runs: Iterable[Run], *, now: datetime, force: bool = False
 ) -> CapacityChange:
-    """Match the people holding seats to the run's capacity after it changed.
+    """Match the people holding seats to each run's capacity after it changed.
 
     More seats promote as many waiting people as fit. Fewer seats than people holding
     them is refused (`SeatsWouldBeLost`) unless `force`: then the latest sign-ups go
     back to the head of the waitlist, offers first, and are told. The caller applied
     the change (room, limit or maximum) in this transaction and rolls back on refusal.
     """
-    _lock_runs(db_session, run)
-    _expire_due_offers(db_session, run, now=now)
-    holders = list(
-        db_session.scalars(
-            sa.select(Signup)
-            .where(Signup.run_id == run.id, _holds_seat(now))
-            .order_by(
-                (Signup.status == SignupStatus.OFFERED).desc(),
-                Signup.confirmed_at.desc(),
-                Signup.id.desc(),
+    runs = [run for run in runs if run.is_placed and not run.is_cancelled]
+    lock_runs(db_session, runs)
+    _lock_people_for(db_session, runs)
+    change = CapacityChange(promoted=[], bumped=[])
+    for run in runs:
+        _lapse_due_offers(db_session, run, now=now)
+        holders = list(
+            db_session.scalars(
+                sa.select(Signup)
+                .where(Signup.run_id == run.id, _holds_seat(now))
+                .order_by(
+                    (Signup.status == SignupStatus.OFFERED).desc(),
+                    Signup.confirmed_at.desc(),
+                    Signup.id.desc(),
+                )
             )
         )
-    )
-    excess = len(holders) - run.capacity
-    if excess <= 0:
-        return CapacityChange(promoted=_fill_free_seats(db_session, run, now=now), bumped=[])
-    if not force:
-        raise SeatsWouldBeLost(len(holders), run.capacity, _run_label(run))
-    bumped = holders[:excess]
-    for signup in bumped:
-        signup.status = SignupStatus.WAITLISTED
-        signup.offer_expires_at = None
-        signup.confirmed_at = None
-        signup.attendance = None
-        signup.is_bumped = True
-        _tell(
-            db_session,
-            signup.user,
-            NotificationKind.BACK_ON_WAITLIST,
-            run,
-            f"You are back on the waitlist: {run.learning_session.title}",
-            f"{_run_label(run)} now has fewer seats, and as one of the latest to sign up "
-            "you are back on its waitlist, at the head of the line.",
-        )
+        excess = len(holders) - run.capacity
+        if excess <= 0:
+            change.promoted += _fill_free_seats(db_session, run, now=now)
+            continue
+        if not force:
+            raise SeatsWouldBeLost(len(holders), run.capacity, _run_label(run))
+        for signup in holders[:excess]:
+            _put_back(db_session, signup, run)
+            change.bumped.append(signup)
     db_session.flush()
-    return CapacityChange(promoted=[], bumped=bumped)
+    return change
+
+
+def _put_back(db_session: Session, signup: Signup, run: Run) -> None:
+    """Move a seat holder back to the head of the waitlist, and tell them."""
+    signup.status = SignupStatus.WAITLISTED
+    signup.offer_expires_at = None
+    signup.confirmed_at = None
+    signup.attendance = None
+    signup.checked_in_at = None
+    signup.is_bumped = True
+    _tell(
+        db_session,
+        signup.user,
+        NotificationKind.BACK_ON_WAITLIST,
+        run,
+        f"You are back on the waitlist: {run.learning_session.title}",
+        f"{_run_label(run)} now has fewer seats, and as one of the latest to sign up "
+        "you are back on its waitlist, at the head of the line.",
+    )
 
 
 def set_seat_limit(
@@ -665,17 +740,18 @@ def set_seat_limit(
         raise NotAllowed("Only organizers can change a run's seats.")
     if seat_limit is not None and not 1 <= seat_limit <= SEAT_LIMIT_MAX:
         raise DomainError(f"Choose between 1 and {SEAT_LIMIT_MAX} seats.", field="seat_limit")
-    _lock_runs(db_session, run)
+    lock_runs(db_session, [run])
     run.seat_limit = seat_limit
     db_session.flush()
-    return rebalance_seats(db_session, run, now=now, force=force)
+    return rebalance_seats(db_session, [run], now=now, force=force)
 
 
 def offer_run_to_waitlist(db_session: Session, new_run: Run, *, now: datetime) -> list[Signup]:
     """Move the session's waiting people, in order, into a newly added run while it has
     seats; anyone it would put in a clash keeps their place. Returns who moved."""
     runs = [run for run in new_run.learning_session.runs if not run.is_cancelled]
-    _lock_runs(db_session, *runs)
+    lock_runs(db_session, runs)
+    _lock_people_for(db_session, runs)
     waiting = list(
         db_session.scalars(
             sa.select(Signup)
@@ -687,7 +763,6 @@ def offer_run_to_waitlist(db_session: Session, new_run: Run, *, now: datetime) -
             .order_by(*waitlist_order())
         )
     )
-    _lock_people(db_session, (signup.user_id for signup in waiting))
     clashes = clashes_of(db_session, [signup.user_id for signup in waiting], new_run)
     free = new_run.capacity - _taken(db_session, new_run, now)
     moved = []
@@ -766,6 +841,8 @@ def runs_with_signups(db_session: Session, run_ids: Iterable[int]) -> set[int]:
 
 @dataclass
 class Roster:
+    """Who comes to a run: confirmed by name, open offers, the waitlist in order."""
+
     run: Run
     confirmed: list[Signup]
     offered: list[Signup]
@@ -813,7 +890,7 @@ def record_attendance(
         raise NotAllowed("Only the session's teachers and organizers can check people in.")
     if not run.is_placed or now < run.starts_at:
         raise SignupRefused("Check-in opens when the run starts.")
-    _lock_runs(db_session, run)
+    lock_runs(db_session, [run])
     signups = {
         signup.id: signup
         for signup in db_session.scalars(

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from learningweek.accounts.permissions import is_safe_redirect_target
 from learningweek.calendar.services import webcal
-from learningweek.database import utcnow
+from learningweek.database import begin_write_transaction, utcnow
 from learningweek.editions.models import Edition, Topic
 from learningweek.editions.services import is_visible
 from learningweek.enums import Attendance, Level, SessionFormat, SignupStatus
@@ -35,6 +35,20 @@ def _enum_arg(enum_class, name: str):
         return enum_class(request.args.get(name, ""))
     except ValueError:
         return None
+
+
+def _pass_on_due_offers(**scope) -> None:
+    """Offers that ran out pass on when their run is shown, not only when cron runs, so
+    nobody sees a free seat, or an Accept button, that is not there any more."""
+    now = utcnow()
+    due = services.runs_with_due_offers(db.session, now, **scope)
+    if not due:
+        return
+    db.session.rollback()  # a GET reads without the write lock; take it before writing
+    begin_write_transaction(db.session)
+    for run_id in due:
+        services.pass_on_due_offers(db.session, db.session.get(Run, run_id), now=now)
+    db.session.commit()
 
 
 def _filters(edition: Edition) -> programme.ProgrammeFilters:
@@ -64,6 +78,7 @@ def programme_page(slug: str):
         abort(404)
     if not edition.is_published:
         return render_template("signups/not_published.html", edition=edition)
+    _pass_on_due_offers(edition=edition)
     filters = _filters(edition)
     view = "timetable" if request.args.get("view") == "timetable" else "list"
     now = utcnow()
@@ -109,6 +124,7 @@ def _subscribe_links(edition: Edition, topic: Topic | None) -> dict:
 @login_required
 def session_page(session_id: int):
     """A session's description and teachers, and each run with the action that fits."""
+    _pass_on_due_offers(session_id=session_id)
     learning_session = db.first_or_404(programme.session_page_query(session_id))
     if not permissions.can_view_proposal(current_user, learning_session):
         abort(403)
@@ -223,6 +239,7 @@ def switch(signup_id: int):
 def offer(signup_id: int):
     """A seat held for me: accept or decline it."""
     signup = _own_signup_or_404(signup_id)
+    _pass_on_due_offers(session_id=signup.session_id)  # may end this very offer
     return render_template(
         "signups/offer.html",
         signup=signup,
@@ -261,6 +278,7 @@ def decline(signup_id: int):
 @login_required
 def agenda():
     """My week: seats, offers, waitlist places and the runs I teach, by day."""
+    _pass_on_due_offers(user=current_user)
     return render_template(
         "signups/agenda.html",
         agenda=programme.agenda(db.session, current_user, now=utcnow()),
@@ -306,14 +324,13 @@ def roster_csv(run_id: int):
     loaded = services.roster(db.session, run, now=utcnow())
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["name", "email", "department", "status", "waitlist position", "attendance"])
+    writer.writerow(["name", "department", "status", "waitlist position", "attendance"])
     rows = [(signup, "") for signup in [*loaded.confirmed, *loaded.offered]]
     rows += [(signup, str(position)) for position, signup in enumerate(loaded.waiting, start=1)]
     for signup, position in rows:
         writer.writerow(
             [
                 _spreadsheet_safe(signup.user.display_name),
-                _spreadsheet_safe(signup.user.email),
                 _spreadsheet_safe(signup.user.department or ""),
                 signup.status.label,
                 position,

@@ -11,6 +11,7 @@ from learningweek.enums import ProposalStatus, SignupStatus
 from learningweek.extensions import db
 from learningweek.proposals.models import LearningSession
 from learningweek.schedule.models import Run
+from learningweek.signups import services
 from learningweek.signups.models import Signup
 from learningweek.signups.services import waitlist_positions
 from tests.factories import make_edition, make_proposal, make_room, make_run
@@ -65,3 +66,11 @@ def confirmed(run: Run) -> set[int]:
 
 def utc(*args) -> datetime:
     return datetime(*args, tzinfo=UTC)
+
+
+def pass_on_all_due_offers(now: datetime) -> int:
+    """What the expire-offers command does, at a time of the test's choosing."""
+    passed = 0
+    for run_id in services.runs_with_due_offers(db.session, now):
+        passed += services.pass_on_due_offers(db.session, db.session.get(Run, run_id), now=now)
+    return passed

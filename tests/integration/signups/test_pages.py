@@ -390,7 +390,7 @@ def test_the_roster_csv_lists_attendees_then_the_waitlist_safely(client, edition
 
     assert response.mimetype == "text/csv"
     lines = response.get_data(as_text=True).splitlines()
-    assert lines[0] == "name,email,department,status,waitlist position,attendance"
+    assert lines[0] == "name,department,status,waitlist position,attendance"
     assert lines[1].startswith("'=HYPERLINK(1),")
     assert lines[1].endswith(",Sales,Confirmed,,")
     assert lines[2].startswith("Bo,") and lines[2].endswith(",On the waitlist,1,")

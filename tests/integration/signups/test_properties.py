@@ -21,7 +21,7 @@ from learningweek.signups import services
 from learningweek.signups.models import Signup
 from tests.conftest import empty_all_tables
 from tests.factories import make_organizer, make_proposal, make_room, make_run, make_user
-from tests.integration.signups.helpers import NOW, at, published_edition
+from tests.integration.signups.helpers import NOW, at, pass_on_all_due_offers, published_edition
 
 S = SignupStatus
 PEOPLE = 5
@@ -103,7 +103,7 @@ def apply(world: World, step: Step) -> set[int]:
         world.now += timedelta(hours=step.hours)
         return set()
     if step.kind == "expire":
-        services.expire_offers(db.session, now=world.now)
+        pass_on_all_due_offers(world.now)
         return {run.id for run in world.runs}
     if step.kind in ("accept", "decline"):
         offer = _offer_of(person)

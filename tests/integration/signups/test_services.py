@@ -27,6 +27,7 @@ from tests.integration.signups.helpers import (
     NOW,
     at,
     confirmed,
+    pass_on_all_due_offers,
     placed_run,
     published_edition,
     statuses,
@@ -345,7 +346,7 @@ def test_an_expired_offer_passes_on_through_the_cron_command(offering):
     alice, bo, cy = people(3)
     _offer_to_bo(run, [alice, bo, cy])
 
-    expired = services.expire_offers(db.session, now=NOW + timedelta(hours=12))
+    expired = pass_on_all_due_offers(NOW + timedelta(hours=12))
     db.session.commit()
 
     assert expired == 1
