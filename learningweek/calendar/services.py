@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from learningweek.accounts.models import User
 from learningweek.calendar.ical import EventStatus, FeedEvent
@@ -150,23 +150,22 @@ def edition_validator(
     db_session: Session, slug: str, *, topic_slug: str | None, now: datetime
 ) -> tuple[Edition | None, Topic | None, Validator | None]:
     """The edition (and topic) a feed is for and its validator, in one query."""
-    topic = sa.select(Topic.id).where(Topic.slug == topic_slug).scalar_subquery()
+    topic = aliased(Topic)
     condition = LearningSession.edition_id == Edition.id
     if topic_slug is not None:
-        condition = condition & LearningSession.topics.any(Topic.id == topic)
+        condition = condition & LearningSession.topics.any(Topic.id == topic.id)
     row = db_session.execute(
-        sa.select(Edition, topic, *_aggregates(_placed_runs_of(condition))).where(
-            Edition.slug == slug
-        )
+        sa.select(Edition, topic, *_aggregates(_placed_runs_of(condition)))
+        .outerjoin(topic, topic.slug == (topic_slug or ""))
+        .where(Edition.slug == slug)
     ).first()
     if row is None or (topic_slug is not None and row[1] is None):
         return None, None, None
-    edition, topic_id, count, runs_at, sessions_at, rooms_at, topics_at, people_at = row
-    topic_row = db_session.get(Topic, topic_id) if topic_id is not None else None
+    edition, topic_row, count, runs_at, sessions_at, rooms_at, topics_at, people_at = row
     key = (
         "edition",
         edition.id,
-        topic_id,
+        topic_row.id if topic_row else None,
         edition.is_published,
         edition.updated_at,
         now >= edition.ends_at,  # cancelled runs leave the edition feed once it is over
@@ -189,6 +188,7 @@ def session_validator(
     row = db_session.execute(
         sa.select(LearningSession, Edition, *_aggregates(_placed_runs_of(condition)))
         .join(LearningSession.edition)
+        .options(contains_eager(LearningSession.edition))
         .where(condition)
     ).first()
     if row is None:
