@@ -74,6 +74,10 @@ class Config:
         self.LEARNINGWEEK_INTEREST_CLASH_MIN = int(setting("INTEREST_CLASH_MIN", "3"))
         # Seconds the automatic scheduler may search before it reports its best schedule.
         self.LEARNINGWEEK_SCHEDULER_SECONDS = float(setting("SCHEDULER_SECONDS", "20"))
+        # Teachers see feedback only once this many people answered: fewer could be told apart.
+        self.LEARNINGWEEK_FEEDBACK_MIN_RESPONSES = max(
+            1, int(setting("FEEDBACK_MIN_RESPONSES", "3"))
+        )
         self.LEARNINGWEEK_ALLOW_REGISTRATION = _flag(
             env.get(APP_PREFIX + "ALLOW_REGISTRATION"), True
         )

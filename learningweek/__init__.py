@@ -80,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from learningweek.accounts.views import bp as accounts_bp
     from learningweek.calendar.views import bp as calendar_bp
     from learningweek.editions.views import bp as editions_bp
+    from learningweek.feedback.views import bp as feedback_bp
     from learningweek.notifications.views import bp as notifications_bp
     from learningweek.proposals.views import bp as proposals_bp
     from learningweek.schedule.views import bp as schedule_bp
@@ -92,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
         schedule_bp,
         signups_bp,
         calendar_bp,
+        feedback_bp,
         notifications_bp,
     ):
         app.register_blueprint(blueprint)

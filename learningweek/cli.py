@@ -112,9 +112,21 @@ def expire_offers_command() -> None:
     click.echo(f"{expired} expired offer{'' if expired == 1 else 's'} passed on.")
 
 
+@click.command("request-feedback")
+def request_feedback_command() -> None:
+    """Ask the attendees of every run that ended for feedback, once (run it from cron)."""
+    from learningweek.feedback.services import request_feedback
+
+    begin_write_transaction(db.session)
+    queued = request_feedback(db.session, now=utcnow())
+    db.session.commit()
+    click.echo(f"{queued} feedback request{'' if queued == 1 else 's'} queued.")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the app's commands to `flask`."""
     app.cli.add_command(create_organizer_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(schedule_command)
     app.cli.add_command(expire_offers_command)
+    app.cli.add_command(request_feedback_command)

@@ -118,6 +118,7 @@ class NotificationKind(StrEnum):
     SEAT_OFFERED = "seat_offered"
     OFFER_EXPIRED = "offer_expired"
     BACK_ON_WAITLIST = "back_on_waitlist"
+    FEEDBACK_REQUEST = "feedback_request"
 
 
 class PromotionMode(StrEnum):

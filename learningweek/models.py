@@ -3,6 +3,7 @@
 from learningweek.accounts.models import User
 from learningweek.calendar.models import CalendarToken
 from learningweek.editions.models import Edition, Room, Topic
+from learningweek.feedback.models import Feedback, ObjectiveRating, Reflection
 from learningweek.notifications.models import Notification
 from learningweek.proposals.models import (
     Interest,
@@ -17,11 +18,14 @@ from learningweek.signups.models import Signup
 __all__ = [
     "CalendarToken",
     "Edition",
+    "Feedback",
     "Interest",
     "LearningObjective",
     "LearningSession",
     "Notification",
+    "ObjectiveRating",
     "ProposalEvent",
+    "Reflection",
     "Room",
     "Run",
     "RunChange",

@@ -22,6 +22,7 @@ from learningweek.enums import (
     SignupStatus,
 )
 from learningweek.extensions import db
+from learningweek.feedback.models import Reflection
 from learningweek.proposals.models import Interest, LearningObjective, LearningSession
 from learningweek.schedule.models import Run
 from learningweek.signups.models import Signup
@@ -156,3 +157,12 @@ def make_signup(run: Run, user: User, **overrides) -> Signup:
     db.session.add(signup)
     db.session.commit()
     return signup
+
+
+def make_reflection(learning_session: LearningSession, user: User, **overrides) -> Reflection:
+    """A person's notes on a session, written directly."""
+    values = {"try_at_work": "Pair on reviews", "practise": "", "ask_teacher": ""}
+    reflection = Reflection(session_id=learning_session.id, user_id=user.id, **(values | overrides))
+    db.session.add(reflection)
+    db.session.commit()
+    return reflection

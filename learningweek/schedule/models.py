@@ -51,6 +51,8 @@ class Run(db.Model):
     sequence: Mapped[int] = mapped_column(default=0)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
+    # When its attendees were asked for feedback: set once, so nobody is asked twice.
+    feedback_requested_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     learning_session: Mapped[LearningSession] = relationship(back_populates="runs")

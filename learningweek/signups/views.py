@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from learningweek.accounts.permissions import is_safe_redirect_target
@@ -25,9 +23,7 @@ from learningweek.schedule.models import Run
 from learningweek.signups import bp, programme, services
 from learningweek.signups.forms import CheckInForm, SwitchForm
 from learningweek.signups.models import Signup
-
-# Spreadsheet programs run cells starting with these as formulas.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from learningweek.spreadsheets import csv_response
 
 
 def _enum_arg(enum_class, name: str):
@@ -312,37 +308,26 @@ def roster(run_id: int):
     )
 
 
-def _spreadsheet_safe(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
 @bp.get("/runs/<int:run_id>/roster.csv")
 @login_required
 def roster_csv(run_id: int):
     """The roster as a spreadsheet: confirmed attendees, then the waitlist in order."""
     run = _roster_run_or_404(run_id)
     loaded = services.roster(db.session, run, now=utcnow())
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["name", "department", "status", "waitlist position", "attendance"])
-    rows = [(signup, "") for signup in [*loaded.confirmed, *loaded.offered]]
-    rows += [(signup, str(position)) for position, signup in enumerate(loaded.waiting, start=1)]
-    for signup, position in rows:
-        writer.writerow(
+    rows = [["name", "department", "status", "waitlist position", "attendance"]]
+    listed = [(signup, "") for signup in [*loaded.confirmed, *loaded.offered]]
+    listed += [(signup, str(position)) for position, signup in enumerate(loaded.waiting, start=1)]
+    for signup, position in listed:
+        rows.append(
             [
-                _spreadsheet_safe(signup.user.display_name),
-                _spreadsheet_safe(signup.user.department or ""),
+                signup.user.display_name,
+                signup.user.department or "",
                 signup.status.label,
                 position,
                 signup.attendance.label if signup.attendance else "",
             ]
         )
-    filename = f"roster-run-{run.id}.csv"
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_response(rows, f"roster-run-{run.id}.csv")
 
 
 def _attendance_marks() -> dict[int, Attendance | None]:

@@ -10,6 +10,7 @@ from learningweek.enums import ProposalStatus
 from tests.factories import (
     make_edition,
     make_proposal,
+    make_reflection,
     make_room,
     make_run,
     make_signup,
@@ -52,6 +53,7 @@ def existing_objects() -> dict[str, object]:
         "session_id": make_proposal(edition=edition).id,
         "run_id": run.id,
         "signup_id": make_signup(run, user).id,
+        "reflection_id": make_reflection(run.learning_session, user).id,
         "edition_id": edition.id,
         "slug": edition.slug,
         "room_id": make_room().id,

@@ -1,0 +1,101 @@
+"""Attendees' answers about a run, their ratings per objective, and private reflections."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from learningweek.database import utcnow
+from learningweek.extensions import db
+
+RATING_MIN = 1
+RATING_MAX = 5
+COMMENT_MAX_LENGTH = 2000
+REFLECTION_MAX_LENGTH = 5000
+_RATING = f"BETWEEN {RATING_MIN} AND {RATING_MAX}"
+
+
+class Feedback(db.Model):
+    """One attendee's answer about one run.
+
+    `user_id` exists only to keep one answer per person and let them edit it; no page
+    shows it to anyone else.
+    """
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        sa.UniqueConstraint("run_id", "user_id"),
+        sa.CheckConstraint(f"overall {_RATING}", name="overall_range"),
+        sa.CheckConstraint(f"useful {_RATING}", name="useful_range"),
+        sa.CheckConstraint(
+            f"length(worked) <= {COMMENT_MAX_LENGTH} AND length(improve) <= {COMMENT_MAX_LENGTH}",
+            name="comment_length",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The unique (run, user) index also serves lookups by run.
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("learning_sessions.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    overall: Mapped[int]
+    useful: Mapped[int]
+    would_recommend: Mapped[bool]
+    worked: Mapped[str] = mapped_column(sa.Text, default="")
+    improve: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    objective_ratings: Mapped[list[ObjectiveRating]] = relationship(
+        back_populates="feedback", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Feedback {self.id} run={self.run_id}>"
+
+
+class ObjectiveRating(db.Model):
+    """How much the run helped one attendee reach one of its learning objectives."""
+
+    __tablename__ = "objective_ratings"
+    __table_args__ = (
+        sa.UniqueConstraint("feedback_id", "objective_id"),
+        sa.CheckConstraint(f"rating {_RATING}", name="rating_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(sa.ForeignKey("feedback.id", ondelete="CASCADE"))
+    objective_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("learning_objectives.id", ondelete="CASCADE"), index=True
+    )
+    rating: Mapped[int]
+
+    feedback: Mapped[Feedback] = relationship(back_populates="objective_ratings")
+
+    def __repr__(self) -> str:
+        return f"<ObjectiveRating {self.id} objective={self.objective_id} {self.rating}>"
+
+
+class Reflection(db.Model):
+    """A person's private notes on a session they attended; nobody else reads them."""
+
+    __tablename__ = "reflections"
+    __table_args__ = (sa.UniqueConstraint("user_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("learning_sessions.id", ondelete="CASCADE")
+    )
+    try_at_work: Mapped[str] = mapped_column(sa.Text, default="")
+    practise: Mapped[str] = mapped_column(sa.Text, default="")
+    ask_teacher: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Reflection {self.id} session={self.session_id}>"
