@@ -29,6 +29,7 @@ from learningweek.editions.services import (
 )
 from learningweek.enums import Attendance, Equipment, ProposalStatus, RoomKind
 from learningweek.errors import DomainError
+from learningweek.feedback import services as feedback
 from learningweek.localtime import utc_to_local
 from learningweek.proposals.models import LearningSession
 from learningweek.proposals.services import (
@@ -268,7 +269,7 @@ def load_demo(db_session: Session, *, now: datetime, time_zone: str) -> list[Use
             )
         for run in list(db_session.scalars(placed_runs(edition)))[:3]:
             set_pinned(db_session, run, True, actor=reviewer)
-    publish_edition(db_session, current, actor=reviewer, settings=settings)
+    publish_edition(db_session, current, actor=reviewer, settings=settings, now=now)
     _sign_up(db_session, current, employees + colleagues, reviewer, now=now)
     return people
 
@@ -309,6 +310,59 @@ def _sign_up(
                 for signup in attendees
             }
             signups.record_attendance(db_session, run, marks, actor=organizer, now=run.ends_at)
+    _give_feedback(db_session, [run for run in runs if run.ends_at <= now], chooser)
+
+
+WORKED = (
+    "The hands-on exercise made it click.",
+    "Real examples from our own code base.",
+    "Small groups, so everyone got to try.",
+    "Clear slides and time for questions.",
+)
+IMPROVE = (
+    "A bit more time for the exercise.",
+    "Share the material beforehand.",
+    "The room was too warm.",
+    "",
+)
+
+
+def _give_feedback(db_session: Session, runs: list, chooser: random.Random) -> None:
+    """Answers and private notes on the runs that are over: some runs get enough
+    answers to show results to their teachers, others stay below the threshold."""
+    for index, run in enumerate(runs):
+        share = 0.8 if index % 3 else 0.15
+        for signup in signups.roster(db_session, run, now=run.ends_at).confirmed:
+            if signup.attendance == Attendance.NO_SHOW or chooser.random() > share:
+                continue
+            objectives = {
+                o.id: chooser.choice([3, 4, 4, 5]) for o in run.learning_session.objectives
+            }
+            feedback.save_feedback(
+                db_session,
+                run,
+                signup.user,
+                feedback.FeedbackData(
+                    overall=chooser.choice([3, 4, 4, 5, 5]),
+                    useful=chooser.choice([2, 3, 4, 4, 5]),
+                    would_recommend=chooser.random() < 0.8,
+                    worked=chooser.choice(WORKED),
+                    improve=chooser.choice(IMPROVE),
+                    objectives=objectives,
+                ),
+                now=run.ends_at + timedelta(hours=2),
+            )
+            if chooser.random() < 0.4:
+                feedback.save_reflection(
+                    db_session,
+                    run.learning_session,
+                    feedback.ReflectionData(
+                        try_at_work="Try it in our next sprint review.",
+                        practise="The exercise from the second half.",
+                    ),
+                    writer=signup.user,
+                    now=run.ends_at + timedelta(hours=3),
+                )
 
 
 # What happens to each proposal, in catalogue order: the states a real edition shows.
@@ -371,7 +425,7 @@ def _propose(
         proposal = create_proposal(db_session, edition, data, lead=lead, now=at)
         if index % 3 == 0:
             co_teacher = teachers[(index + 5) % len(teachers)]
-            add_co_teacher(db_session, proposal, co_teacher.email, actor=lead)
+            add_co_teacher(db_session, proposal, co_teacher.email, actor=lead, now=at)
         if outcome != "draft":
             submit_proposal(db_session, proposal, actor=lead, now=at)
         _finish(db_session, proposal, outcome, lead, reviewer, at=at, decided_at=decided_at)

@@ -34,6 +34,22 @@ def render_markdown(source: str) -> Markup:
     return Markup(clean)  # noqa: S704  (nh3 output is safe by construction)
 
 
+def _inline_text(children) -> str:
+    """Inline tokens as text; a link keeps its address after its words."""
+    parts, href = [], None
+    for child in children or []:
+        if child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type == "link_open":
+            href = child.attrGet("href")
+        elif child.type == "link_close" and href:
+            parts.append(f" ({href})")
+            href = None
+    return "".join(parts)
+
+
 def markdown_to_text(source: str) -> str:
     """A teacher's Markdown as plain text (for calendar descriptions): one line per
     block, list items marked, formatting marks and raw HTML dropped."""
@@ -43,11 +59,7 @@ def markdown_to_text(source: str) -> str:
         if token.type == "list_item_open":
             in_list_item = True
         elif token.type == "inline":
-            text = "".join(
-                "\n" if child.type in ("softbreak", "hardbreak") else child.content
-                for child in token.children or []
-                if child.type in ("text", "code_inline", "softbreak", "hardbreak")
-            )
+            text = _inline_text(token.children)
             lines.append(f"• {text}" if in_list_item else text)
             in_list_item = False
         elif token.type in ("fence", "code_block"):

@@ -27,6 +27,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def _refuse_nul_characters() -> None:
     # PostgreSQL cannot store NUL in text columns; SQLite can. Refusing it here keeps
     # the two databases alike and turns a would-be 500 into a clear 400.
+    if "\x00" in request.path:
+        abort(400, description=NUL_MESSAGE)
     for values in (request.args, request.form):
         for key, value in values.items(multi=True):
             if "\x00" in key or "\x00" in value:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -76,23 +77,91 @@ def _event(item: FeedEvent, *, zone: ZoneInfo, host: str) -> icalendar.Event:
     return event
 
 
-def build_calendar(*, name: str, zone: ZoneInfo, host: str, events: Iterable[FeedEvent]) -> bytes:
-    """A complete VCALENDAR: the events in time order with the VTIMEZONE they use."""
+def _offset_at(zone: ZoneInfo, instant: datetime) -> timedelta:
+    return instant.astimezone(zone).utcoffset()
+
+
+@cache
+def _transitions(zone: ZoneInfo, first: date, last: date) -> tuple[datetime, ...]:
+    """The UTC instants, to the minute, at which the zone's offset changes."""
+    moment = datetime.combine(first, time(), tzinfo=UTC)
+    end = datetime.combine(last, time(), tzinfo=UTC)
+    found = []
+    while moment < end:
+        following = moment + timedelta(hours=1)
+        if _offset_at(zone, moment) != _offset_at(zone, following):
+            low, high = moment, following
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                if _offset_at(zone, middle) == _offset_at(zone, low):
+                    low = middle
+                else:
+                    high = middle
+            found.append(high.replace(second=0, microsecond=0))
+        moment = following
+    return tuple(found)
+
+
+def _observance(zone: ZoneInfo, before: datetime, after: datetime, starts: datetime):
+    """One STANDARD or DAYLIGHT part. Its DTSTART is wall-clock time in the offset it
+    leaves behind, as RFC 5545 defines it (icalendar's generated VTIMEZONE gets this
+    wrong for the start of summer time, an hour late)."""
+    local_after = after.astimezone(zone)
+    part = icalendar.TimezoneDaylight() if local_after.dst() else icalendar.TimezoneStandard()
+    offset_from = _offset_at(zone, before)
+    part.add("dtstart", (starts + offset_from).replace(tzinfo=None))
+    part.add("tzoffsetfrom", offset_from)
+    part.add("tzoffsetto", local_after.utcoffset())
+    part.add("tzname", local_after.tzname())
+    return part
+
+
+def vtimezone(zone: ZoneInfo, first: date, last: date) -> icalendar.Timezone:
+    """The zone's definition from `first` to `last`: it opens with the last offset change
+    before `first` (readers mishandle an opening part that changes nothing while summer
+    time is on), then every change up to `last`."""
+    component = icalendar.Timezone()
+    component.add("tzid", str(zone))
+    changes = list(_transitions(zone, first - timedelta(days=400), last))
+    earlier = [change for change in changes if change.date() <= first]
+    if earlier:
+        changes = changes[len(earlier) - 1 :]
+    else:  # no offset change for over a year before: a zone without summer time
+        start = datetime.combine(first, time(), tzinfo=UTC)
+        component.add_component(_observance(zone, start, start, start))
+    for change in changes:
+        component.add_component(_observance(zone, change - timedelta(minutes=1), change, change))
+    return component
+
+
+def build_calendar(
+    *,
+    name: str,
+    zone: ZoneInfo,
+    host: str,
+    events: Iterable[FeedEvent],
+    span: tuple[date, date],
+) -> bytes:
+    """A complete VCALENDAR: the events in time order and the VTIMEZONE they use.
+
+    `span` is the stretch of days the zone's definition covers at least (the
+    edition's); it grows to cover every event. No METHOD: with one, RFC 5545 would
+    make DTSTAMP the time the feed was made rather than the event's last change.
+    """
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", str(zone))
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL).to_ical().decode())
     items = sorted(events, key=lambda item: (item.starts_at, item.run_id))
+    # A VTIMEZONE even without events: an empty VCALENDAR is invalid, and a new
+    # subscriber's feed is often empty. A year either side covers any client's view.
+    first = min([span[0], *(item.starts_at.date() for item in items)]) - timedelta(days=366)
+    last = max([span[1], *(item.ends_at.date() for item in items)]) + timedelta(days=366)
+    calendar.add_component(vtimezone(zone, first, last))
     for item in items:
         calendar.add_component(_event(item, zone=zone, host=host))
-    if items:
-        # Transitions only for the years the events span keep the feed small.
-        first = items[0].starts_at.date() - timedelta(days=366)
-        last = items[-1].ends_at.date() + timedelta(days=366)
-        calendar.add_missing_timezones(first_date=first, last_date=last)
     return calendar.to_ical()

@@ -23,8 +23,10 @@ from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 from learningweek.accounts.models import User
 from learningweek.calendar.ical import EventStatus, FeedEvent
 from learningweek.calendar.models import CalendarToken
+from learningweek.database import unique_or_raise
 from learningweek.editions.models import Edition, Room, Topic
 from learningweek.enums import ProposalStatus, SessionFormat, SignupStatus
+from learningweek.errors import DomainError
 from learningweek.markdown import markdown_to_text
 from learningweek.proposals.models import LearningSession, session_co_teachers, session_topics
 from learningweek.schedule.models import Run
@@ -47,35 +49,37 @@ def webcal(url: str) -> str:
 # --- tokens -----------------------------------------------------------------------------
 
 
-def _token(secret_key: str, nonce: str) -> str:
-    digest = hmac.new(secret_key.encode(), f"calendar:{nonce}".encode(), hashlib.sha256)
-    return digest.hexdigest()
+def _keyed(secret_key: str, purpose: str, value: str) -> str:
+    return hmac.new(secret_key.encode(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def hash_token(token: str) -> str:
-    """What is stored and looked up: a leaked database holds no working URL."""
-    return hashlib.sha256(token.encode()).hexdigest()
+def hash_token(token: str, *, secret_key: str) -> str:
+    """What is stored and looked up. Keyed, so a copy of the database alone opens no
+    feed, and a new SECRET_KEY revokes every address at once."""
+    return _keyed(secret_key, "lookup", token)
 
 
 def existing_token(db_session: Session, user: User, *, secret_key: str) -> str | None:
-    """The person's feed token, or None until they make one."""
-    nonce = db_session.scalar(
-        sa.select(CalendarToken.nonce).where(CalendarToken.user_id == user.id)
-    )
-    return None if nonce is None else _token(secret_key, nonce)
+    """The person's feed token, or None until they make one (or since the key changed)."""
+    row = db_session.scalar(sa.select(CalendarToken).where(CalendarToken.user_id == user.id))
+    if row is None:
+        return None
+    token = _keyed(secret_key, "calendar", row.nonce)
+    if not hmac.compare_digest(row.token_hash, hash_token(token, secret_key=secret_key)):
+        return None  # made under another SECRET_KEY: that address no longer opens
+    return token
 
 
 def renew_token(db_session: Session, user: User, *, secret_key: str) -> str:
-    """Revoke the person's feed URL and make a new one; the old one answers 404 from now on."""
+    """Make the person's feed token, revoking any earlier one (it answers 404 from now on)."""
     db_session.execute(sa.delete(CalendarToken).where(CalendarToken.user_id == user.id))
-    return _new_token(db_session, user, secret_key=secret_key)
-
-
-def _new_token(db_session: Session, user: User, *, secret_key: str) -> str:
     nonce = secrets.token_urlsafe(32)
-    token = _token(secret_key, nonce)
-    db_session.add(CalendarToken(user_id=user.id, nonce=nonce, token_hash=hash_token(token)))
-    db_session.flush()
+    token = _keyed(secret_key, "calendar", nonce)
+    row = CalendarToken(
+        user_id=user.id, nonce=nonce, token_hash=hash_token(token, secret_key=secret_key)
+    )
+    with unique_or_raise(db_session, DomainError("Your address changed a moment ago; reload.")):
+        db_session.add(row)
     return token
 
 
@@ -99,43 +103,41 @@ def _latest(*values: datetime | None) -> datetime | None:
     return max(present) if present else None
 
 
-def _scalar(query: sa.Select) -> sa.ScalarSelect:
-    return query.scalar_subquery()
-
-
 def _aggregates(runs: sa.Select) -> list[sa.ScalarSelect]:
-    """Counts and latest changes over the runs a feed shows (given as a select of ids)."""
+    """What a feed of these runs (a select of ids) shows, in a few numbers: counts and
+    latest change times of the runs, their sessions, rooms, topics and teachers, and
+    a fingerprint of which teachers and topics each session has, since adding or
+    removing one changes no timestamp of the rows that stay."""
     sessions = sa.select(Run.session_id).where(Run.id.in_(runs))
+    co_teaching = session_co_teachers.c.session_id.in_(sessions)
+    tagged = session_topics.c.session_id.in_(sessions)
     teachers = sa.union(
         sa.select(LearningSession.lead_id).where(LearningSession.id.in_(sessions)),
-        sa.select(session_co_teachers.c.user_id).where(
-            session_co_teachers.c.session_id.in_(sessions)
-        ),
+        sa.select(session_co_teachers.c.user_id).where(co_teaching),
     )
-    return [
-        _scalar(sa.select(sa.func.count()).where(Run.id.in_(runs))),
-        _scalar(sa.select(sa.func.max(Run.changed_at)).where(Run.id.in_(runs))),
-        _scalar(
-            sa.select(sa.func.max(LearningSession.updated_at)).where(
-                LearningSession.id.in_(sessions)
-            )
+    pair = session_co_teachers.c.session_id * 1_000_003 + session_co_teachers.c.user_id
+    tag = session_topics.c.session_id * 1_000_003 + session_topics.c.topic_id
+    queries = [
+        sa.select(sa.func.count()).where(Run.id.in_(runs)),
+        sa.select(sa.func.max(Run.changed_at)).where(Run.id.in_(runs)),
+        sa.select(sa.func.max(LearningSession.updated_at)).where(LearningSession.id.in_(sessions)),
+        sa.select(sa.func.max(Room.updated_at)).where(
+            Room.id.in_(sa.select(Run.room_id).where(Run.id.in_(runs)))
         ),
-        _scalar(
-            sa.select(sa.func.max(Room.updated_at)).where(
-                Room.id.in_(sa.select(Run.room_id).where(Run.id.in_(runs)))
-            )
+        sa.select(sa.func.max(Topic.updated_at)).where(
+            Topic.id.in_(sa.select(session_topics.c.topic_id).where(tagged))
         ),
-        _scalar(
-            sa.select(sa.func.max(Topic.updated_at)).where(
-                Topic.id.in_(
-                    sa.select(session_topics.c.topic_id).where(
-                        session_topics.c.session_id.in_(sessions)
-                    )
-                )
-            )
-        ),
-        _scalar(sa.select(sa.func.max(User.updated_at)).where(User.id.in_(teachers))),
+        sa.select(sa.func.max(User.updated_at)).where(User.id.in_(teachers)),
+        sa.select(sa.func.count()).where(co_teaching),
+        sa.select(sa.func.coalesce(sa.func.sum(pair), 0)).where(co_teaching),
+        sa.select(sa.func.count()).where(tagged),
+        sa.select(sa.func.coalesce(sa.func.sum(tag), 0)).where(tagged),
     ]
+    return [query.scalar_subquery() for query in queries]
+
+
+# Positions, in `_aggregates`, of the latest-change times (the rest are counts and sums).
+_TIMES = slice(1, 6)
 
 
 def _placed_runs_of(condition: sa.ColumnElement[bool]) -> sa.Select:
@@ -146,134 +148,124 @@ def _placed_runs_of(condition: sa.ColumnElement[bool]) -> sa.Select:
     )
 
 
+def _ended(edition: Edition, now: datetime) -> tuple[bool, datetime | None]:
+    """Whether the edition is over (cancelled runs leave its feeds then), and since when."""
+    is_over = now >= edition.ends_at
+    return is_over, edition.ends_at if is_over else None
+
+
 def edition_validator(
     db_session: Session, slug: str, *, topic_slug: str | None, now: datetime
 ) -> tuple[Edition | None, Topic | None, Validator | None]:
-    """The edition (and topic) a feed is for and its validator, in one query."""
+    """The edition (and topic) a feed is for and its validator, in one query.
+
+    A topic's feed is validated like the whole edition's: a session leaving the topic
+    changes only rows the topic feed no longer holds.
+    """
     topic = aliased(Topic)
-    condition = LearningSession.edition_id == Edition.id
-    if topic_slug is not None:
-        condition = condition & LearningSession.topics.any(Topic.id == topic.id)
     row = db_session.execute(
-        sa.select(Edition, topic, *_aggregates(_placed_runs_of(condition)))
+        sa.select(
+            Edition, topic, *_aggregates(_placed_runs_of(LearningSession.edition_id == Edition.id))
+        )
         .outerjoin(topic, topic.slug == (topic_slug or ""))
         .where(Edition.slug == slug)
     ).first()
     if row is None or (topic_slug is not None and row[1] is None):
         return None, None, None
-    edition, topic_row, count, runs_at, sessions_at, rooms_at, topics_at, people_at = row
-    key = (
-        "edition",
-        edition.id,
-        topic_row.id if topic_row else None,
-        edition.is_published,
-        edition.updated_at,
-        now >= edition.ends_at,  # cancelled runs leave the edition feed once it is over
-        count,
-        runs_at,
-        sessions_at,
-        rooms_at,
-        topics_at,
-        people_at,
-    )
-    stamp = _latest(edition.updated_at, runs_at, sessions_at, rooms_at, topics_at, people_at)
+    edition, topic_row, *figures = row
+    is_over, over_since = _ended(edition, now)
+    topic_at = topic_row.updated_at if topic_row else None
+    key = ("edition", edition.id, topic_slug, edition.published_at, edition.updated_at,
+           topic_at, is_over, *figures)  # fmt: skip
+    stamp = _latest(edition.updated_at, topic_at, over_since, *figures[_TIMES])
     return edition, topic_row, Validator(key, stamp)
 
 
 def session_validator(
-    db_session: Session, session_id: int
+    db_session: Session, session_id: int, *, now: datetime
 ) -> tuple[LearningSession | None, Validator | None]:
-    """A session and its feed's validator, in one query."""
+    """A session and its feed's validator, in one query; (None, None) when the session
+    was never on a published programme, so its feed does not exist."""
     condition = LearningSession.id == session_id
+    shown = (
+        sa.select(sa.func.count())
+        .where(
+            Run.session_id == session_id,
+            Run.starts_at.is_not(None),
+            Edition.published_at.is_not(None),
+            sa.or_(Run.cancelled_at.is_(None), Run.cancelled_at >= Edition.published_at),
+        )
+        .scalar_subquery()
+    )
     row = db_session.execute(
-        sa.select(LearningSession, Edition, *_aggregates(_placed_runs_of(condition)))
+        sa.select(LearningSession, Edition, shown, *_aggregates(_placed_runs_of(condition)))
         .join(LearningSession.edition)
         .options(contains_eager(LearningSession.edition))
         .where(condition)
     ).first()
-    if row is None:
+    if row is None or not row[0].edition.is_published or not row[2]:
         return None, None
-    learning_session, edition, count, runs_at, sessions_at, rooms_at, topics_at, people_at = row
-    edition_at = edition.updated_at
-    key = (
-        "session",
-        session_id,
-        edition.is_published,
-        edition_at,
-        count,
-        runs_at,
-        sessions_at,
-        rooms_at,
-        topics_at,
-        people_at,
-    )
-    return learning_session, Validator(
-        key, _latest(edition_at, runs_at, sessions_at, rooms_at, topics_at, people_at)
-    )
+    learning_session, edition, _, *figures = row
+    is_over, over_since = _ended(edition, now)
+    key = ("session", session_id, edition.published_at, edition.updated_at, is_over, *figures)
+    stamp = _latest(edition.updated_at, over_since, *figures[_TIMES])
+    return learning_session, Validator(key, stamp)
 
 
-def _personal_runs(user_id: sa.ColumnElement[int]) -> sa.Select:
-    """Ids of the runs in a person's feed: signed up for (see PERSONAL_STATUSES) or taught."""
-    taught = sa.or_(
-        LearningSession.lead_id == user_id,
-        LearningSession.id.in_(
-            sa.select(session_co_teachers.c.session_id).where(
-                session_co_teachers.c.user_id == user_id
-            )
-        ),
-    )
-    published = LearningSession.edition.has(Edition.is_published)
+def _personal_runs(owner: sa.ScalarSelect) -> sa.Select:
+    """Ids of the runs in a person's feed: signed up for (see PERSONAL_STATUSES) or
+    taught, on published programmes. Each branch starts from the person's own rows."""
     signed_up = sa.select(Signup.run_id).where(
-        Signup.user_id == user_id, Signup.status.in_(PERSONAL_STATUSES)
+        Signup.user_id == owner, Signup.status.in_(PERSONAL_STATUSES)
     )
+    taught_sessions = sa.union(
+        sa.select(LearningSession.id).where(LearningSession.lead_id == owner),
+        sa.select(session_co_teachers.c.session_id).where(session_co_teachers.c.user_id == owner),
+    )
+    taught = sa.select(Run.id).where(Run.session_id.in_(taught_sessions))
     return _placed_runs_of(
-        published
-        & (Run.id.in_(signed_up) | (taught & (LearningSession.status == ProposalStatus.ACCEPTED)))
+        LearningSession.edition.has(Edition.is_published)
+        & (Run.id.in_(signed_up) | Run.id.in_(taught))
     )
 
 
-def personal_validator(db_session: Session, token: str) -> tuple[int | None, Validator | None]:
+def personal_validator(
+    db_session: Session, token: str, *, secret_key: str
+) -> tuple[int | None, Validator | None]:
     """Whose feed a token opens and its validator, in one query; (None, None) if unknown."""
-    digest = hash_token(token)
-    user_id = CalendarToken.user_id
+    digest = hash_token(token, secret_key=secret_key)
+    owner = (
+        sa.select(CalendarToken.user_id).where(CalendarToken.token_hash == digest).scalar_subquery()
+    )
+    runs = _personal_runs(owner)
     row = db_session.execute(
         sa.select(
             CalendarToken.token_hash,
-            user_id,
-            _scalar(sa.select(sa.func.max(Signup.updated_at)).where(Signup.user_id == user_id)),
-            _scalar(
-                sa.select(sa.func.max(Edition.updated_at)).where(
-                    Edition.id.in_(
-                        sa.select(LearningSession.edition_id)
-                        .join(Run, Run.session_id == LearningSession.id)
-                        .where(Run.id.in_(_personal_runs(user_id)))
-                    )
+            CalendarToken.user_id,
+            User.updated_at,  # the feed's name is the person's
+            sa.select(sa.func.max(Signup.updated_at))
+            .where(Signup.user_id == CalendarToken.user_id)
+            .scalar_subquery(),
+            sa.select(sa.func.max(Edition.updated_at))
+            .where(
+                Edition.id.in_(
+                    sa.select(LearningSession.edition_id)
+                    .join(Run, Run.session_id == LearningSession.id)
+                    .where(Run.id.in_(runs))
                 )
-            ),
-            *_aggregates(_personal_runs(user_id)),
-        ).where(CalendarToken.token_hash == digest)
+            )
+            .scalar_subquery(),
+            *_aggregates(runs),
+        )
+        .join(User, User.id == CalendarToken.user_id)
+        .where(CalendarToken.token_hash == digest)
     ).first()
     # The index found the row; comparing again in constant time costs nothing.
     if row is None or not hmac.compare_digest(row[0], digest):
         return None, None
-    _, owner, signups_at, editions_at, count, runs_at, sessions_at, rooms_at, topics_at, people = (
-        row
-    )
-    key = (
-        "personal",
-        owner,
-        signups_at,
-        editions_at,
-        count,
-        runs_at,
-        sessions_at,
-        rooms_at,
-        topics_at,
-        people,
-    )
-    return owner, Validator(
-        key, _latest(signups_at, editions_at, runs_at, sessions_at, rooms_at, topics_at, people)
-    )
+    _, owner_id, owner_at, signups_at, editions_at, *figures = row
+    key = ("personal", owner_id, owner_at, signups_at, editions_at, *figures)
+    return owner_id, Validator(key, _latest(owner_at, signups_at, editions_at, *figures[_TIMES]))
 
 
 # --- events -----------------------------------------------------------------------------
@@ -295,12 +287,12 @@ def _description(learning_session: LearningSession, page: str) -> str:
     return "\n\n".join(part for part in parts if part)
 
 
-def _event(
+def _feed_event(
     run: Run,
     *,
     session_url: Callable[[int], str],
     status: str,
-    last_changed: datetime,
+    signup: Signup | None = None,
     with_link: bool = False,
     alarm: bool = False,
 ) -> FeedEvent:
@@ -313,6 +305,15 @@ def _event(
         location = ", ".join(part for part in (room.name, room.location) if part)
         is_hybrid = learning_session.format == SessionFormat.HYBRID
         url = room.meeting_url if with_link and is_hybrid and room.meeting_url else page
+    # Anything the event shows may have changed it: DTSTAMP is the latest of them.
+    changed = _latest(
+        run.changed_at,
+        learning_session.updated_at,
+        room.updated_at,
+        signup.updated_at if signup else None,
+        *(teacher.updated_at for teacher in learning_session.teachers),
+        *(topic.updated_at for topic in learning_session.topics),
+    )
     return FeedEvent(
         run_id=run.id,
         title=learning_session.title,
@@ -323,15 +324,27 @@ def _event(
         url=url,
         categories=tuple(topic.name for topic in learning_session.topics),
         sequence=run.sequence,
-        last_changed=_latest(last_changed, learning_session.updated_at),
+        last_changed=changed,
         status=status,
         alarm=alarm,
     )
 
 
-def _public_status(run: Run) -> str | None:
+def was_public(run: Run) -> bool:
+    """Whether the run was on a published programme: runs cancelled before the edition
+    was published were never shown, so no feed ever mentions them."""
+    published_at = run.learning_session.edition.published_at
+    if published_at is None:
+        return False
+    return not run.is_cancelled or run.cancelled_at >= published_at
+
+
+def _public_status(run: Run, now: datetime) -> str | None:
+    if not was_public(run):
+        return None
     if run.is_cancelled:
-        return EventStatus.CANCELLED
+        # Kept, marked cancelled, so subscribed calendars drop it; gone once it is over.
+        return EventStatus.CANCELLED if now < run.learning_session.edition.ends_at else None
     if run.learning_session.status == ProposalStatus.ACCEPTED:
         return EventStatus.CONFIRMED
     return None
@@ -346,11 +359,7 @@ def programme_events(
     topic: Topic | None = None,
     learning_session: LearningSession | None = None,
 ) -> list[FeedEvent]:
-    """A published edition's runs (or one topic's, or one session's) as events.
-
-    Cancelled runs stay, marked cancelled, so subscribed calendars drop them, until
-    the edition is over.
-    """
+    """A published edition's runs (or one topic's, or one session's) as events."""
     condition = LearningSession.edition_id == edition.id
     if topic is not None:
         condition = condition & LearningSession.topics.any(Topic.id == topic.id)
@@ -361,17 +370,14 @@ def programme_events(
     ).unique()
     events = []
     for run in runs:
-        status = _public_status(run)
-        if status is None or (status == EventStatus.CANCELLED and now >= edition.ends_at):
-            continue
-        events.append(
-            _event(run, session_url=session_url, status=status, last_changed=run.changed_at)
-        )
+        status = _public_status(run, now)
+        if status is not None:
+            events.append(_feed_event(run, session_url=session_url, status=status))
     return events
 
 
 def personal_events(
-    db_session: Session, user_id: int, *, session_url: Callable[[int], str]
+    db_session: Session, user_id: int, *, session_url: Callable[[int], str], now: datetime
 ) -> tuple[list[FeedEvent], ZoneInfo | None]:
     """The runs I am signed up for (waiting ones tentative) or teach, with reminders,
     and the time zone of the latest edition among them. Runs cancelled under me stay,
@@ -390,17 +396,23 @@ def personal_events(
     events = []
     for run in runs:
         signup = signups.get(run.id)
-        if signup is None:  # taught
-            status = EventStatus.CANCELLED if run.is_cancelled else EventStatus.CONFIRMED
-        else:
+        if signup is not None:
             status = PERSONAL_STATUSES[signup.status]
+        elif not was_public(run):
+            continue
+        elif run.is_cancelled:
+            status = EventStatus.CANCELLED
+        elif run.learning_session.status == ProposalStatus.ACCEPTED:
+            status = EventStatus.CONFIRMED
+        else:
+            continue
         seated = status == EventStatus.CONFIRMED
         events.append(
-            _event(
+            _feed_event(
                 run,
                 session_url=session_url,
                 status=status,
-                last_changed=_latest(run.changed_at, signup.updated_at if signup else None),
+                signup=signup,
                 with_link=seated,
                 alarm=seated,
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -12,13 +13,10 @@ from flask_login import current_user, login_required
 from learningweek.accounts.models import User
 from learningweek.calendar import bp, ical, services
 from learningweek.database import utcnow
-from learningweek.editions.models import Edition, Topic
-from learningweek.enums import ProposalStatus
+from learningweek.editions.models import Edition
+from learningweek.errors import DomainError
 from learningweek.extensions import db
 from learningweek.forms import EmptyForm
-
-# A session's feed exists once it has been on a published programme.
-FEED_STATUSES = {ProposalStatus.ACCEPTED, ProposalStatus.CANCELLED, ProposalStatus.WITHDRAWN}
 
 
 def _session_url(session_id: int) -> str:
@@ -27,7 +25,8 @@ def _session_url(session_id: int) -> str:
 
 def _is_unchanged(validator: services.Validator) -> bool:
     if request.if_none_match:
-        return request.if_none_match.contains(validator.etag)
+        # Weak comparison (RFC 9110): a proxy that compresses marks the ETag weak.
+        return request.if_none_match.contains_weak(validator.etag)
     since, modified = request.if_modified_since, validator.last_modified
     return since is not None and modified is not None and modified.replace(microsecond=0) <= since
 
@@ -55,13 +54,10 @@ def _host() -> str:
 @bp.get("/sessions/<int:session_id>.ics")
 def session_feed(session_id: int):
     """One session's runs, for "Add to calendar"."""
-    learning_session, validator = services.session_validator(db.session, session_id)
-    if (
-        learning_session is None
-        or learning_session.status not in FEED_STATUSES
-        or not learning_session.edition.is_published
-    ):
-        abort(404)
+    now = utcnow()
+    learning_session, validator = services.session_validator(db.session, session_id, now=now)
+    if learning_session is None:
+        abort(404)  # never on a published programme: nothing to show, not even its title
     edition = learning_session.edition
 
     def build() -> bytes:
@@ -69,11 +65,15 @@ def session_feed(session_id: int):
             db.session,
             edition,
             session_url=_session_url,
-            now=utcnow(),
+            now=now,
             learning_session=learning_session,
         )
         return ical.build_calendar(
-            name=learning_session.title, zone=edition.zone, host=_host(), events=events
+            name=learning_session.title,
+            zone=edition.zone,
+            host=_host(),
+            events=events,
+            span=(edition.first_day, edition.last_day),
         )
 
     return _feed(validator, build, f"session-{session_id}.ics")
@@ -92,7 +92,13 @@ def _edition_feed(slug: str, topic_slug: str | None):
             db.session, edition, session_url=_session_url, now=now, topic=topic
         )
         name = f"{edition.name}: {topic.name}" if topic else edition.name
-        return ical.build_calendar(name=name, zone=edition.zone, host=_host(), events=events)
+        return ical.build_calendar(
+            name=name,
+            zone=edition.zone,
+            host=_host(),
+            events=events,
+            span=(edition.first_day, edition.last_day),
+        )
 
     filename = f"{edition.slug}-{topic.slug}.ics" if topic else f"{edition.slug}.ics"
     return _feed(validator, build, filename)
@@ -113,18 +119,27 @@ def topic_feed(slug: str, topic_slug: str):
 @bp.get("/calendar/personal/<token>.ics")
 def personal_feed(token: str):
     """My confirmed and taught runs (waiting ones tentative), at a secret URL, no login."""
-    user_id, validator = services.personal_validator(db.session, token)
+    secret_key = current_app.config["SECRET_KEY"]
+    user_id, validator = services.personal_validator(db.session, token, secret_key=secret_key)
     if user_id is None:
         abort(404)
 
     def build() -> bytes:
-        events, zone = services.personal_events(db.session, user_id, session_url=_session_url)
+        now = utcnow()
+        events, zone = services.personal_events(
+            db.session, user_id, session_url=_session_url, now=now
+        )
         user = db.session.get(User, user_id)
+        zone = zone or ZoneInfo(current_app.config["LEARNINGWEEK_DEFAULT_TIME_ZONE"])
+        # Without events the zone's definition covers the year the feed was first asked
+        # for; the ETag does not cover `now`, so keep it to a date that rarely moves.
+        year = date(now.year, 1, 1)
         return ical.build_calendar(
             name=f"{current_app.config['LEARNINGWEEK_SITE_NAME']}: {user.display_name}",
-            zone=zone or ZoneInfo(current_app.config["LEARNINGWEEK_DEFAULT_TIME_ZONE"]),
+            zone=zone,
             host=_host(),
             events=events,
+            span=(year, year),
         )
 
     return _feed(validator, build, "learning-week.ics")
@@ -146,7 +161,6 @@ def mine():
         feed_url=url,
         webcal_url=services.webcal(url) if url else None,
         editions=editions,
-        topics=db.session.scalars(sa.select(Topic).order_by(sa.func.lower(Topic.name))).all(),
         webcal=services.webcal,
         action_form=EmptyForm(),
     )
@@ -159,7 +173,12 @@ def renew():
     if not EmptyForm().validate_on_submit():
         abort(400)
     had_one = request.form.get("revoke") == "1"
-    services.renew_token(db.session, current_user, secret_key=current_app.config["SECRET_KEY"])
+    try:
+        services.renew_token(db.session, current_user, secret_key=current_app.config["SECRET_KEY"])
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("calendar.mine"))
     db.session.commit()
     flash(
         "Your old calendar link no longer works; subscribe with the new one below."

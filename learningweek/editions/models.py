@@ -71,6 +71,8 @@ class Edition(db.Model):
     # How long a seat offered to the next person on a waitlist is held for them.
     offer_hours: Mapped[int] = mapped_column(default=24)
     is_published: Mapped[bool] = mapped_column(default=False)
+    # Runs cancelled before this never reached a published programme or any feed.
+    published_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

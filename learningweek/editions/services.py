@@ -14,7 +14,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from learningweek.database import unique_or_raise
 from learningweek.editions.models import (
@@ -33,6 +33,7 @@ from learningweek.editions.models import (
 from learningweek.enums import Equipment, PromotionMode, RoomKind
 from learningweek.errors import ValidationFailed
 from learningweek.localtime import local_to_utc, utc_to_local
+from learningweek.proposals.models import LearningSession
 from learningweek.schedule.models import Run
 from learningweek.signups import services as signups
 from learningweek.validation import is_http_url
@@ -320,6 +321,20 @@ def _save_room(db_session: Session, room: Room, data: RoomData) -> Room:
     return room
 
 
+def _note_place_changed(db_session: Session, room: Room, *, now: datetime) -> None:
+    """A renamed or moved room changes where its runs to come take place: like a move,
+    that is a new version of each run for calendars once its programme is published."""
+    runs = db_session.scalars(
+        sa.select(Run)
+        .options(joinedload(Run.learning_session).joinedload(LearningSession.edition))
+        .where(Run.room_id == room.id, Run.starts_at > now, Run.cancelled_at.is_(None))
+    )
+    for run in runs:
+        run.changed_at = now
+        if run.learning_session.edition.is_published:
+            run.sequence += 1
+
+
 def create_room(db_session: Session, data: RoomData) -> Room:
     """Add a physical or online room."""
     return _save_room(db_session, Room(), data)
@@ -335,7 +350,10 @@ def update_room(
     `signups.rebalance_seats`).
     """
     resized = data.capacity is not None and data.capacity != room.capacity
+    place = (room.name, room.location, room.kind, room.meeting_url)
     _save_room(db_session, room, data)
+    if place != (room.name, room.location, room.kind, room.meeting_url):
+        _note_place_changed(db_session, room, now=now)
     if resized:
         db_session.flush()
         upcoming = db_session.scalars(

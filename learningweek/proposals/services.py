@@ -669,7 +669,12 @@ def _notify_teachers(
 
 
 def add_co_teacher(
-    db_session: Session, learning_session: LearningSession, email: str, *, actor: User
+    db_session: Session,
+    learning_session: LearningSession,
+    email: str,
+    *,
+    actor: User,
+    now: datetime,
 ) -> User:
     """Add a colleague, by the email of an existing account, as a co-teacher."""
     if not permissions.can_manage_co_teachers(actor, learning_session):
@@ -692,11 +697,24 @@ def add_co_teacher(
     error = DomainError(f"{colleague.display_name} is already a co-teacher.", field="email")
     with unique_or_raise(db_session, error):
         learning_session.co_teachers.append(colleague)
+        _note_teachers_changed(learning_session, colleague, now)
     return colleague
 
 
+def _note_teachers_changed(learning_session: LearningSession, teacher: User, now: datetime):
+    # Only the link table changes, which no feed validator's timestamps see: the session
+    # (its events list teachers) and the teacher (whose own feed changes) record it.
+    learning_session.updated_at = now
+    teacher.updated_at = now
+
+
 def remove_co_teacher(
-    db_session: Session, learning_session: LearningSession, co_teacher: User, *, actor: User
+    db_session: Session,
+    learning_session: LearningSession,
+    co_teacher: User,
+    *,
+    actor: User,
+    now: datetime,
 ) -> None:
     """Remove a co-teacher: the lead's or an organizer's decision."""
     if not permissions.can_manage_co_teachers(actor, learning_session):
@@ -704,6 +722,7 @@ def remove_co_teacher(
     if co_teacher not in learning_session.co_teachers:
         raise DomainError(f"{co_teacher.display_name} is not a co-teacher of this session.")
     learning_session.co_teachers.remove(co_teacher)
+    _note_teachers_changed(learning_session, co_teacher, now)
     db_session.flush()
 
 

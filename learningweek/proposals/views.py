@@ -291,7 +291,7 @@ def add_co_teacher(session_id: int):
         session_id,
         CoTeacherForm,
         lambda learning_session, form: services.add_co_teacher(
-            db.session, learning_session, form.email.data, actor=current_user
+            db.session, learning_session, form.email.data, actor=current_user, now=utcnow()
         ),
         "The co-teacher is added.",
     )
@@ -306,7 +306,7 @@ def remove_co_teacher(session_id: int, user_id: int):
         session_id,
         EmptyForm,
         lambda learning_session, form: services.remove_co_teacher(
-            db.session, learning_session, co_teacher, actor=current_user
+            db.session, learning_session, co_teacher, actor=current_user, now=utcnow()
         ),
         f"{co_teacher.display_name} is no longer a co-teacher.",
     )

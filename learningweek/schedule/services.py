@@ -455,7 +455,7 @@ def add_run_for_waitlist(
 
 
 def publish_edition(
-    db_session: Session, edition: Edition, *, actor: User, settings: Settings
+    db_session: Session, edition: Edition, *, actor: User, settings: Settings, now: datetime
 ) -> None:
     """Publish the programme: refused while a run is unplaced or a hard conflict remains."""
     _require_organizer(actor)
@@ -479,6 +479,7 @@ def publish_edition(
             f"{'them' if len(hard) > 1 else 'it'} before publishing. {examples}"
         )
     edition.is_published = True
+    edition.published_at = now
     db_session.flush()
 
 

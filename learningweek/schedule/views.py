@@ -343,7 +343,7 @@ def publish(edition_id: int):
         abort(400)
     try:
         services.publish_edition(
-            db.session, edition, actor=current_user, settings=scheduling_settings()
+            db.session, edition, actor=current_user, settings=scheduling_settings(), now=utcnow()
         )
     except DomainError as error:
         db.session.rollback()

@@ -222,7 +222,7 @@ def test_a_revoked_token_gives_404_and_the_new_one_works(client, edition):
     assert client.get("/calendar/personal/made-up-token.ics").status_code == 404
 
 
-def test_the_token_is_not_stored_in_clear(client):
+def test_the_token_is_not_stored_in_clear(app, client):
     make_user(email="mei@example.com")
     token = personal_url(client, "mei@example.com").split("/")[-1].removesuffix(".ics")
 
@@ -231,7 +231,7 @@ def test_the_token_is_not_stored_in_clear(client):
 
     assert len(token) >= 43
     assert token not in stored
-    assert row.token_hash == hash_token(token)
+    assert row.token_hash == hash_token(token, secret_key=app.config["SECRET_KEY"])
 
 
 def test_my_calendar_page_shows_the_address_subscribe_link_and_instructions(client):

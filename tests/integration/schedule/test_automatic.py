@@ -82,7 +82,7 @@ def test_resolving_after_publishing_moves_nothing_that_need_not_move(edition, or
     services.schedule_edition(
         db.session, edition, actor=organizer, now=NOW, settings=SETTINGS, time_limit=5
     )
-    services.publish_edition(db.session, edition, actor=organizer, settings=SETTINGS)
+    services.publish_edition(db.session, edition, actor=organizer, settings=SETTINGS, now=NOW)
     db.session.commit()
     before = _placements(runs)
     proposal = runs[1].learning_session

@@ -264,7 +264,7 @@ def test_publishing_is_refused_while_a_run_is_unplaced(edition, organizer):
     make_run(accepted(edition))
 
     with pytest.raises(DomainError, match="1 run is not placed yet"):
-        services.publish_edition(db.session, edition, actor=organizer, settings=SETTINGS)
+        services.publish_edition(db.session, edition, actor=organizer, settings=SETTINGS, now=NOW)
 
 
 def test_publishing_a_clean_board(client, edition, organizer):
@@ -291,7 +291,7 @@ def test_warnings_do_not_block_publishing(edition, organizer):
     db.session.commit()
 
     board = services.load_board(db.session, edition, SETTINGS)
-    services.publish_edition(db.session, edition, actor=organizer, settings=SETTINGS)
+    services.publish_edition(db.session, edition, actor=organizer, settings=SETTINGS, now=NOW)
 
     assert (board.hard_conflicts, board.warnings) == (0, 1)
     assert edition.is_published
@@ -307,7 +307,7 @@ def test_employees_see_no_schedule_before_publishing(app, edition, organizer):
 
     before = page(employee.get(url)).get_text(" ")
     organizer_before = page(boss.get(url)).get_text(" ")
-    services.publish_edition(db.session, edition, actor=organizer, settings=SETTINGS)
+    services.publish_edition(db.session, edition, actor=organizer, settings=SETTINGS, now=NOW)
     db.session.commit()
     after = page(employee.get(url)).get_text(" ")
 

@@ -27,7 +27,12 @@ def at(hour: int, minute: int = 0, day: int = 8) -> datetime:
 
 
 def published_edition(**overrides):
-    values = {"slug": "spring", "first_day": date(2027, 3, 8), "is_published": True}
+    values = {
+        "slug": "spring",
+        "first_day": date(2027, 3, 8),
+        "is_published": True,
+        "published_at": datetime(2026, 1, 1, tzinfo=UTC),
+    }
     return make_edition(**(values | overrides))
 
 

@@ -1,10 +1,11 @@
 """The feed builder on plain facts: RFC 5545 shape, checked with two independent parsers."""
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
+import pytest
 import vobject
 
 from learningweek.calendar.ical import EventStatus, FeedEvent, build_calendar
@@ -30,8 +31,11 @@ def event(run_id: int, **changes) -> FeedEvent:
     return FeedEvent(**(values | changes))
 
 
+SPAN = (date(2027, 3, 8), date(2027, 3, 12))
+
+
 def build(*events: FeedEvent, zone=STOCKHOLM) -> bytes:
-    return build_calendar(name="Learning Week", zone=zone, host=HOST, events=events)
+    return build_calendar(name="Learning Week", zone=zone, host=HOST, events=events, span=SPAN)
 
 
 def test_lines_end_in_crlf_and_fold_at_75_octets():
@@ -131,8 +135,33 @@ def test_calendar_properties_name_the_feed_and_suggest_a_poll_interval():
     assert parsed["X-PUBLISHED-TTL"] == "PT1H"
 
 
-def test_an_empty_feed_is_still_a_valid_calendar():
+def test_an_empty_feed_still_holds_a_component():
     body = build()
 
-    assert icalendar.Calendar.from_ical(body).walk("VEVENT") == []
+    parsed = icalendar.Calendar.from_ical(body)
+    assert parsed.walk("VEVENT") == []
+    assert [tz["TZID"] for tz in parsed.walk("VTIMEZONE")] == ["Europe/Stockholm"]
     assert vobject.readOne(io.StringIO(body.decode())).name == "VCALENDAR"
+
+
+ZONES = ["Europe/Stockholm", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"]
+
+
+@pytest.mark.parametrize("name", ZONES)
+def test_the_vtimezone_gives_the_same_offset_as_zoneinfo_every_hour(name):
+    zone = ZoneInfo(name)
+    body = build(event(1), zone=zone)
+    definition = vobject.readOne(io.StringIO(body.decode())).vtimezone.gettzinfo()
+
+    moment, end = datetime(2026, 3, 9, tzinfo=UTC), datetime(2028, 3, 11, tzinfo=UTC)
+    wrong = []
+    while moment < end:
+        if moment.astimezone(definition).utcoffset() != moment.astimezone(zone).utcoffset():
+            wrong.append(moment)
+        moment += timedelta(hours=1)
+
+    assert wrong == []
+
+
+def test_no_method_so_dtstamp_means_the_last_change():
+    assert b"METHOD" not in build(event(1))
