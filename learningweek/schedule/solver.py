@@ -297,7 +297,6 @@ def solve(
     # Kept back from CP-SAT for re-checking the schedule and explaining what is left.
     reserve = time_limit * AFTER_SOLVE_SHARE
     slot_starts = problem.grid.slot_starts()
-    index_of = {start: index for index, start in enumerate(slot_starts)}
     candidates = _candidates(problem, slot_starts)
     # The greedy schedule is a valid start: CP-SAT improves on it instead of searching
     # from nothing, which at company size it would not finish in time.
@@ -316,6 +315,75 @@ def solve(
     is_trimmed = any(
         len(cand.rooms) < len(rooms) for cand, rooms in zip(candidates, explain_rooms, strict=True)
     )
+    built = _build_model(problem, candidates, hint, slot_starts, room_index)
+    model, starts_var, rooms_var = built.model, built.starts_var, built.rooms_var
+
+    if hint:
+        _complete_hint(model, deadline - reserve)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.0, deadline - reserve - clock.perf_counter())
+    solver.parameters.max_deterministic_time = deterministic_limit
+    solver.parameters.num_workers = workers
+    solver.parameters.interleave_search = True
+    # CP-SAT's presolve spends the whole time limit on this model without helping it.
+    solver.parameters.cp_model_presolve = False
+    solver.parameters.random_seed = 7
+    solver.parameters.relative_gap_limit = 0.01  # within 1% of the bound is good enough
+    callback = _FirstSolution(started)
+    status = solver.solve(model, callback)
+    result = SchedulingResult(
+        placements={}, unplaced={}, moved=[], status=solver.status_name(status)
+    )
+    result.bound = relaxation_bound
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        result.objective = solver.objective_value
+        if not is_trimmed:
+            # CP-SAT's bound is of the model it was given; only then of the whole problem.
+            result.bound = max(relaxation_bound, solver.best_objective_bound)
+        for run, y, x in zip(problem.runs, starts_var, rooms_var, strict=True):
+            i = next((i for i, var in y.items() if solver.boolean_value(var)), None)
+            m = next((m for m, var in x.items() if solver.boolean_value(var)), None)
+            if i is not None and m is not None:
+                result.placements[run.run_id] = (slot_starts[i], problem.rooms[m].id)
+    elif status == cp_model.UNKNOWN and hint:
+        # The budget ran out before CP-SAT took up its start: the construction is
+        # still a valid schedule, and better than none.
+        result.status = CONSTRUCTED
+        result.placements = dict(hint)
+        callback.first = constructed_at
+    for cand, rooms in zip(candidates, explain_rooms, strict=True):
+        cand.rooms = rooms
+    _verify_and_explain(problem, candidates, result)
+    result.moved = [
+        run.run_id
+        for run in problem.runs
+        if run.current is not None and result.placements.get(run.run_id) != run.current
+    ]
+    result.seconds = clock.perf_counter() - started
+    result.first_solution_seconds = callback.first
+    result.shortages = shortages(problem, result, candidates=candidates) if result.unplaced else []
+    return result
+
+
+@dataclass
+class _Model:
+    """The CP-SAT model and, per run, its start and room booleans."""
+
+    model: cp_model.CpModel
+    starts_var: list[dict[int, cp_model.IntVar]]
+    rooms_var: list[dict[int, cp_model.IntVar]]
+    placed_var: list[cp_model.IntVar]
+
+
+def _build_model(
+    problem: SchedulingProblem,
+    candidates: list[_Candidates],
+    hint: dict[int, tuple[datetime, int]],
+    slot_starts: list[datetime],
+    room_index: dict[int, int],
+) -> _Model:
+    """The model over the candidates, with the hinted placements as its hint."""
+    index_of = {start: index for index, start in enumerate(slot_starts)}
     model = cp_model.CpModel()
 
     day_of_slot = [problem.grid.local(start).date() for start in slot_starts]
@@ -410,51 +478,7 @@ def solve(
     _add_topic_terms(model, problem, candidates, starts_var, day_of_slot, days, costs)
     model.minimize(sum(costs))
 
-    if hint:
-        _complete_hint(model, deadline - reserve)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.0, deadline - reserve - clock.perf_counter())
-    solver.parameters.max_deterministic_time = deterministic_limit
-    solver.parameters.num_workers = workers
-    solver.parameters.interleave_search = True
-    # CP-SAT's presolve spends the whole time limit on this model without helping it.
-    solver.parameters.cp_model_presolve = False
-    solver.parameters.random_seed = 7
-    solver.parameters.relative_gap_limit = 0.01  # within 1% of the bound is good enough
-    callback = _FirstSolution(started)
-    status = solver.solve(model, callback)
-    result = SchedulingResult(
-        placements={}, unplaced={}, moved=[], status=solver.status_name(status)
-    )
-    result.bound = relaxation_bound
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        result.objective = solver.objective_value
-        if not is_trimmed:
-            # CP-SAT's bound is of the model it was given; only then of the whole problem.
-            result.bound = max(relaxation_bound, solver.best_objective_bound)
-        for run, y, x in zip(problem.runs, starts_var, rooms_var, strict=True):
-            i = next((i for i, var in y.items() if solver.boolean_value(var)), None)
-            m = next((m for m, var in x.items() if solver.boolean_value(var)), None)
-            if i is not None and m is not None:
-                result.placements[run.run_id] = (slot_starts[i], problem.rooms[m].id)
-    elif status == cp_model.UNKNOWN and hint:
-        # The budget ran out before CP-SAT took up its start: the construction is
-        # still a valid schedule, and better than none.
-        result.status = CONSTRUCTED
-        result.placements = dict(hint)
-        callback.first = constructed_at
-    for cand, rooms in zip(candidates, explain_rooms, strict=True):
-        cand.rooms = rooms
-    _verify_and_explain(problem, candidates, result)
-    result.moved = [
-        run.run_id
-        for run in problem.runs
-        if run.current is not None and result.placements.get(run.run_id) != run.current
-    ]
-    result.seconds = clock.perf_counter() - started
-    result.first_solution_seconds = callback.first
-    result.shortages = shortages(problem, result, candidates=candidates) if result.unplaced else []
-    return result
+    return _Model(model, starts_var, rooms_var, placed_var)
 
 
 def _complete_hint(model: cp_model.CpModel, deadline: float) -> None:
