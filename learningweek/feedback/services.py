@@ -610,6 +610,7 @@ def edition_report(db_session: Session, edition: Edition) -> EditionReport:
             )
             .options(
                 joinedload(Run.room),
+                joinedload(Run.learning_session).joinedload(LearningSession.lead),
                 joinedload(Run.learning_session).selectinload(LearningSession.co_teachers),
             )
             .order_by(Run.starts_at, Run.id)
