@@ -310,6 +310,7 @@ def _sign_up(
                 for signup in attendees
             }
             signups.record_attendance(db_session, run, marks, actor=organizer, now=run.ends_at)
+    feedback.request_feedback(db_session, now=now)
     _give_feedback(db_session, [run for run in runs if run.ends_at <= now], chooser)
 
 
@@ -341,7 +342,6 @@ def _give_feedback(db_session: Session, runs: list, chooser: random.Random) -> N
             feedback.save_feedback(
                 db_session,
                 run,
-                signup.user,
                 feedback.FeedbackData(
                     overall=chooser.choice([3, 4, 4, 5, 5]),
                     useful=chooser.choice([2, 3, 4, 4, 5]),
@@ -350,6 +350,7 @@ def _give_feedback(db_session: Session, runs: list, chooser: random.Random) -> N
                     improve=chooser.choice(IMPROVE),
                     objectives=objectives,
                 ),
+                user=signup.user,
                 now=run.ends_at + timedelta(hours=2),
             )
             if chooser.random() < 0.4:

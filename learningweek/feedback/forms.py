@@ -22,7 +22,11 @@ CHOOSE = "Choose from 1 (not at all) to 5 (very much)."
 
 def _rating(label: str) -> RadioField:
     return RadioField(
-        label, choices=RATING_CHOICES, coerce=int, validators=[InputRequired(message=CHOOSE)]
+        label,
+        choices=RATING_CHOICES,
+        coerce=int,
+        validators=[InputRequired(message=CHOOSE)],
+        description="1 not at all, 5 very much.",
     )
 
 
@@ -48,8 +52,6 @@ class FeedbackForm(FlaskForm):
     worked = _comment("What worked")
     improve = _comment("What to improve")
 
-    objective_fields: list[tuple[LearningObjective, str]] = []
-
     @classmethod
     def for_objectives(cls, objectives: list[LearningObjective], **kwargs) -> FeedbackForm:
         """The form with one "this session helped me reach it" question per objective."""
@@ -62,7 +64,12 @@ class FeedbackForm(FlaskForm):
         form.objective_fields = [(o, f"objective_{o.id}") for o in objectives]
         return form
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.objective_fields: list[tuple[LearningObjective, str]] = []
+
     def feedback_data(self) -> FeedbackData:
+        """The answer as the service takes it."""
         return FeedbackData(
             overall=self.overall.data,
             useful=self.useful.data,
@@ -103,6 +110,7 @@ class ReflectionForm(FlaskForm):
     ask_teacher = _note("ask_teacher")
 
     def reflection_data(self) -> ReflectionData:
+        """The notes as the service takes them."""
         return ReflectionData(
             try_at_work=self.try_at_work.data or "",
             practise=self.practise.data or "",

@@ -78,20 +78,30 @@ def feedback_closes_at(run: Run) -> datetime:
     return run.ends_at + timedelta(days=run.learning_session.edition.feedback_days)
 
 
-def feedback_refusal(db_session: Session, run: Run, user: User, now: datetime) -> str | None:
-    """Why `user` cannot answer about `run` now, or None."""
+def seat_in(db_session: Session, run: Run, user: User) -> Signup | None:
+    """The person's confirmed seat in the run, if any (earlier, cancelled sign-ups of
+    theirs for the same run are ignored)."""
+    return db_session.scalar(
+        sa.select(Signup).where(
+            Signup.run_id == run.id,
+            Signup.user_id == user.id,
+            Signup.status == SignupStatus.CONFIRMED,
+        )
+    )
+
+
+def feedback_refusal(run: Run, user: User, seat: Signup | None, *, now: datetime) -> str | None:
+    """Why `user` (holding `seat`, their confirmed sign-up, or None) cannot answer about
+    `run` now, or None."""
     learning_session = run.learning_session
     zone = learning_session.edition.zone
     if run.is_cancelled or not run.is_placed:
         return "This run did not take place."
     if permissions.is_teacher(user, learning_session):
         return "You teach this session; its attendees give the feedback."
-    signup = db_session.scalar(
-        sa.select(Signup).where(Signup.run_id == run.id, Signup.user_id == user.id)
-    )
-    if signup is None or signup.status != SignupStatus.CONFIRMED:
+    if seat is None:
         return "Only people who had a seat in this run can give feedback on it."
-    if signup.attendance == Attendance.NO_SHOW:
+    if seat.attendance == Attendance.NO_SHOW:
         return "You were checked in as not attending this run."
     if now < run.ends_at:
         return f"Feedback opens when the run ends, {format_local(run.ends_at, zone)}."
@@ -111,10 +121,10 @@ def feedback_of(db_session: Session, run: Run, user: User) -> Feedback | None:
 
 
 def save_feedback(
-    db_session: Session, run: Run, user: User, data: FeedbackData, *, now: datetime
+    db_session: Session, run: Run, data: FeedbackData, *, user: User, now: datetime
 ) -> Feedback:
     """Give or change one's answer, while the window is open. One answer per person."""
-    refusal = feedback_refusal(db_session, run, user, now)
+    refusal = feedback_refusal(run, user, seat_in(db_session, run, user), now=now)
     if refusal:
         raise FeedbackRefused(refusal)
     objective_ids = [objective.id for objective in run.learning_session.objectives]
@@ -169,6 +179,8 @@ def request_feedback(db_session: Session, *, now: datetime) -> int:
             continue
         run.feedback_requested_at = now
         closes = feedback_closes_at(run)
+        if now >= closes:
+            continue  # asked too late to answer: flagged, nobody asked
         zone = run.learning_session.edition.zone
         attendees = db_session.scalars(
             sa.select(User)
@@ -181,6 +193,8 @@ def request_feedback(db_session: Session, *, now: datetime) -> int:
             .order_by(User.id)
         )
         for attendee in attendees:
+            if permissions.is_teacher(attendee, run.learning_session):
+                continue
             queue_notification(
                 db_session,
                 recipient=attendee,
@@ -237,11 +251,18 @@ class Results:
     recommend_yes: int = 0
     worked: list[str] = field(default_factory=list)
     improve: list[str] = field(default_factory=list)
+    # Set on each run's results when another run is below the threshold: the total
+    # minus the runs shown would give its answers away.
+    is_withheld: bool = False
 
     @property
     def is_shown(self) -> bool:
         """Below the threshold a few answers could be told apart, so nothing is shown."""
-        return self.answers >= self.threshold
+        return self.answers >= self.threshold and not self.is_withheld
+
+    def question_is_shown(self, question: QuestionResult) -> bool:
+        """A question answered by fewer people (an objective added later) stays hidden."""
+        return question.answers >= self.threshold
 
     @property
     def response_rate(self) -> float | None:
@@ -289,6 +310,8 @@ def _results(
 
 @dataclass
 class SessionResults:
+    """Each run's results and the total over all runs of a session."""
+
     runs: list[tuple[Run, Results]]
     total: Results
 
@@ -339,7 +362,7 @@ def can_see_results(user: User, learning_session: LearningSession) -> bool:
 def session_results(
     db_session: Session, learning_session: LearningSession, *, threshold: int, actor: User
 ) -> SessionResults:
-    """Each run's results and the session's total, in three queries whatever their size."""
+    """Each run's results and the session's total, in a fixed number of queries."""
     if not can_see_results(actor, learning_session):
         raise NotAllowed("Only the session's teachers and organizers see its results.")
     runs = [run for run in learning_session.runs if run.is_placed and not run.is_cancelled]
@@ -348,7 +371,7 @@ def session_results(
         db_session.scalars(
             sa.select(Feedback)
             .options(selectinload(Feedback.objective_ratings))
-            .where(Feedback.run_id.in_(run_ids))
+            .where(Feedback.run_id.in_(run_ids), _from_attendees())
         )
     )
     counts = _signup_counts(db_session, run_ids)
@@ -371,7 +394,21 @@ def session_results(
         threshold=threshold,
         **_people(counts[run_id] for run_id in run_ids),
     )
+    if any(0 < results.answers < threshold for _, results in per_run):
+        for _, results in per_run:
+            results.is_withheld = True
     return SessionResults(runs=per_run, total=total)
+
+
+def _from_attendees() -> sa.ColumnElement[bool]:
+    """Answers whose writer still counts as an attendee: one checked in as no-show
+    after answering no longer speaks for the run."""
+    return sa.exists().where(
+        Signup.run_id == Feedback.run_id,
+        Signup.user_id == Feedback.user_id,
+        Signup.status == SignupStatus.CONFIRMED,
+        sa.or_(Signup.attendance.is_(None), Signup.attendance != Attendance.NO_SHOW),
+    )
 
 
 # --- reflection -------------------------------------------------------------------------
@@ -392,7 +429,7 @@ REFLECTION_PROMPTS = {
 
 
 def attended_runs(db_session: Session, user: User) -> list[Run]:
-    """Runs that ended in which the person had a seat and was not marked no-show."""
+    """Runs in which the person has a seat and was not checked in as no-show."""
     return list(
         db_session.scalars(
             sa.select(Run)
@@ -416,7 +453,9 @@ def attended_runs(db_session: Session, user: User) -> list[Run]:
     )
 
 
-def has_attended(db_session: Session, user: User, learning_session: LearningSession, now) -> bool:
+def has_attended(
+    db_session: Session, user: User, learning_session: LearningSession, *, now: datetime
+) -> bool:
     """Whether the person sat in a run of the session that has begun."""
     return any(
         run.session_id == learning_session.id and run.starts_at <= now
@@ -451,7 +490,7 @@ def save_reflection(
     now: datetime,
 ) -> Reflection:
     """Write or rewrite one's private notes on a session one attended."""
-    if not has_attended(db_session, writer, learning_session, now):
+    if not has_attended(db_session, writer, learning_session, now=now):
         raise NotAllowed("Reflections are for sessions you attended.")
     problems = reflection_problems(data)
     if problems:
@@ -470,14 +509,27 @@ def save_reflection(
 
 @dataclass
 class LearningItem:
+    """A session I attended, with my notes, and whether and why I can answer about it."""
+
     run: Run
     reflection: Reflection | None
     feedback_given: bool
+    refusal: str | None
 
 
 def my_learning(db_session: Session, user: User, *, now: datetime) -> list[LearningItem]:
-    """The sessions I attended, newest first, with my notes and whether I answered."""
+    """The sessions I attended, newest first, with my notes and my feedback's state."""
     runs = [run for run in attended_runs(db_session, user) if run.starts_at <= now]
+    seats = {
+        seat.run_id: seat
+        for seat in db_session.scalars(
+            sa.select(Signup).where(
+                Signup.user_id == user.id,
+                Signup.status == SignupStatus.CONFIRMED,
+                Signup.run_id.in_([run.id for run in runs]),
+            )
+        )
+    }
     reflections = {
         reflection.session_id: reflection
         for reflection in db_session.scalars(
@@ -488,7 +540,12 @@ def my_learning(db_session: Session, user: User, *, now: datetime) -> list[Learn
         db_session.scalars(sa.select(Feedback.run_id).where(Feedback.user_id == user.id))
     )
     return [
-        LearningItem(run, reflections.get(run.session_id), run.id in answered)
+        LearningItem(
+            run,
+            reflections.get(run.session_id),
+            run.id in answered,
+            feedback_refusal(run, user, seats.get(run.id), now=now),
+        )
         for run in sorted(runs, key=lambda run: run.starts_at, reverse=True)
     ]
 
@@ -524,6 +581,8 @@ def learning_markdown(user: User, items: list[LearningItem]) -> str:
 
 @dataclass
 class RunFigures:
+    """One run's line in the report."""
+
     run: Run
     capacity: int
     confirmed: int
@@ -549,6 +608,8 @@ class Rating:
 
 @dataclass
 class EditionReport:
+    """An edition's figures for organizers."""
+
     edition: Edition
     sessions: int
     runs: list[RunFigures]
@@ -583,21 +644,28 @@ class EditionReport:
     def learning_hours(self) -> float:
         return sum(hours for _, hours in self.hours_by_department)
 
-    def most_wanted(self, count: int = 10) -> list[RunFigures]:
-        """Runs with the most people left waiting: candidates to give again."""
-        waiting = [figures for figures in self.runs if figures.waiting]
-        return sorted(waiting, key=lambda f: (-f.waiting, f.run.id))[:count]
+    def most_wanted(self, count: int = 10) -> list[tuple[LearningSession, int]]:
+        """Sessions with the most people left waiting over all their runs: candidates
+        to give again."""
+        waiting: Counter = Counter()
+        for figures in self.runs:
+            waiting[figures.run.learning_session] += figures.waiting
+        wanted = [(s, n) for s, n in waiting.items() if n]
+        return sorted(wanted, key=lambda item: (-item[1], item[0].id))[:count]
 
 
-def _average_rows(rows) -> list[Rating]:
+def _average_rows(rows, threshold: int) -> list[Rating]:
+    """Averages over fewer answers than the threshold are withheld: a run or objective
+    with one answer would show that person's rating."""
     return [
-        Rating(str(label), float(average) if average is not None else None, answers)
+        Rating(str(label), float(average) if answers >= threshold else None, answers)
         for label, average, answers in rows
     ]
 
 
-def edition_report(db_session: Session, edition: Edition) -> EditionReport:
-    """An edition's figures for organizers, in a fixed number of queries."""
+def edition_report(db_session: Session, edition: Edition, *, threshold: int) -> EditionReport:
+    """An edition's figures for organizers, in a fixed number of queries; averages
+    over fewer than `threshold` answers are left out."""
     runs = list(
         db_session.scalars(
             sa.select(Run)
@@ -623,7 +691,7 @@ def edition_report(db_session: Session, edition: Edition) -> EditionReport:
         run_id: (count, average)
         for run_id, count, average in db_session.execute(
             sa.select(Feedback.run_id, sa.func.count(), sa.func.avg(Feedback.overall))
-            .where(Feedback.run_id.in_(run_ids))
+            .where(Feedback.run_id.in_(run_ids), _from_attendees())
             .group_by(Feedback.run_id)
         )
     }
@@ -646,7 +714,7 @@ def edition_report(db_session: Session, edition: Edition) -> EditionReport:
         .group_by(User.department)
         .order_by(sa.func.sum(duration).desc(), User.department)
     ).all()
-    rated = Feedback.run_id.in_(run_ids)
+    rated = Feedback.run_id.in_(run_ids) & _from_attendees()
     by_topic = db_session.execute(
         sa.select(Topic.name, sa.func.avg(Feedback.overall), sa.func.count())
         .select_from(Feedback)
@@ -675,10 +743,8 @@ def edition_report(db_session: Session, edition: Edition) -> EditionReport:
         .join(LearningObjective, LearningObjective.id == ObjectiveRating.objective_id)
         .join(LearningSession, LearningSession.id == LearningObjective.session_id)
         .where(rated)
-        .group_by(LearningSession.title, LearningObjective.text)
-        .order_by(
-            sa.func.avg(ObjectiveRating.rating), LearningSession.title, LearningObjective.text
-        )
+        .group_by(LearningObjective.id, LearningSession.title, LearningObjective.text)
+        .order_by(sa.func.avg(ObjectiveRating.rating), LearningSession.title, LearningObjective.id)
     ).all()
     figures = [
         RunFigures(
@@ -689,7 +755,11 @@ def edition_report(db_session: Session, edition: Edition) -> EditionReport:
             no_shows=per_run[run.id]["no_shows"],
             waiting=per_run[run.id]["waiting"],
             answers=answers.get(run.id, (0, None))[0],
-            average_overall=float(answers[run.id][1]) if run.id in answers else None,
+            average_overall=(
+                float(answers[run.id][1])
+                if answers.get(run.id, (0, None))[0] >= threshold
+                else None
+            ),
         )
         for run in runs
     ]
@@ -703,9 +773,9 @@ def edition_report(db_session: Session, edition: Edition) -> EditionReport:
         participants=participants or 0,
         signups=sum(f.confirmed for f in figures),
         hours_by_department=[(department or "—", float(total)) for department, total in hours],
-        by_topic=_average_rows(by_topic),
-        by_format=_average_rows((f.label, average, n) for f, average, n in by_format),
-        objectives=_average_rows(objectives),
+        by_topic=_average_rows(by_topic, threshold),
+        by_format=_average_rows(((f.label, avg, n) for f, avg, n in by_format), threshold),
+        objectives=_average_rows(objectives, threshold),
         eligible=sum(f.confirmed - f.no_shows for f in figures),
         answers=sum(f.answers for f in figures),
     )

@@ -38,17 +38,20 @@ def give(run_id: int):
     """Answer about a run I attended, or change my answer, while the window is open."""
     run = db.get_or_404(Run, run_id)
     now = utcnow()
-    refusal = services.feedback_refusal(db.session, run, current_user, now)
+    seat = services.seat_in(db.session, run, current_user)
+    refusal = services.feedback_refusal(run, current_user, seat, now=now)
     answer = services.feedback_of(db.session, run, current_user)
-    objectives = list(run.learning_session.objectives)
     if refusal:
         page = render_template("feedback/closed.html", run=run, refusal=refusal, answer=answer)
         return page, 403 if request.method == "POST" else 200
+    objectives = list(run.learning_session.objectives)
     data = {} if answer is None else feedback_form_data(answer)
     form = FeedbackForm.for_objectives(objectives, data=data or None)
     if form.validate_on_submit():
         try:
-            services.save_feedback(db.session, run, current_user, form.feedback_data(), now=now)
+            services.save_feedback(
+                db.session, run, form.feedback_data(), user=current_user, now=now
+            )
         except DomainError as error:
             db.session.rollback()
             attach_domain_error(form, error)
@@ -85,7 +88,7 @@ def results(session_id: int):
 
 def _attended_session_or_404(session_id: int) -> LearningSession:
     learning_session = db.get_or_404(LearningSession, session_id)
-    if not services.has_attended(db.session, current_user, learning_session, utcnow()):
+    if not services.has_attended(db.session, current_user, learning_session, now=utcnow()):
         abort(404)
     return learning_session
 
@@ -140,15 +143,9 @@ def reflection(reflection_id: int):
 @login_required
 def learning():
     """My learning: the sessions I attended, my notes, feedback to give, resources."""
-    now = utcnow()
-    items = services.my_learning(db.session, current_user, now=now)
     return render_template(
         "feedback/learning.html",
-        items=items,
-        refusals={
-            item.run.id: services.feedback_refusal(db.session, item.run, current_user, now)
-            for item in items
-        },
+        items=services.my_learning(db.session, current_user, now=utcnow()),
         prompts=services.REFLECTION_PROMPTS,
     )
 
@@ -171,7 +168,8 @@ def report(edition_id: int):
     """An edition's figures: participation, learning hours, fill, demand and feedback."""
     edition = db.get_or_404(Edition, edition_id)
     return render_template(
-        "feedback/report.html", report=services.edition_report(db.session, edition)
+        "feedback/report.html",
+        report=services.edition_report(db.session, edition, threshold=_threshold()),
     )
 
 
@@ -180,5 +178,7 @@ def report(edition_id: int):
 def report_csv(edition_id: int):
     """The report's per-run figures as a spreadsheet."""
     edition = db.get_or_404(Edition, edition_id)
-    rows = services.report_rows(services.edition_report(db.session, edition))
+    rows = services.report_rows(
+        services.edition_report(db.session, edition, threshold=_threshold())
+    )
     return csv_response(rows, f"report-{edition.slug}.csv")

@@ -16,6 +16,7 @@ from learningweek.feedback import services
 from learningweek.feedback.models import Feedback
 from learningweek.notifications.models import Notification
 from learningweek.proposals.models import LearningObjective
+from learningweek.signups.models import Signup
 from tests.conftest import log_in
 from tests.factories import (
     make_organizer,
@@ -96,7 +97,7 @@ def test_feedback_is_refused_with_the_reason(past, setup, moment, message):
     }[moment]
 
     with pytest.raises(services.FeedbackRefused, match=message):
-        services.save_feedback(db.session, run, person, answer(), now=now)
+        services.save_feedback(db.session, run, user=person, data=answer(), now=now)
 
 
 def test_attendees_not_marked_no_show_can_answer_once_and_edit(past):
@@ -107,12 +108,14 @@ def test_attendees_not_marked_no_show_can_answer_once_and_edit(past):
 
     rated = {o.id: 4 for o in run.learning_session.objectives}
     services.save_feedback(
-        db.session, run, attended, answer(overall=2, objectives=rated), now=after(run)
+        db.session, run, user=attended, data=answer(overall=2, objectives=rated), now=after(run)
     )
-    services.save_feedback(db.session, run, unmarked, answer(objectives=rated), now=after(run))
+    services.save_feedback(
+        db.session, run, user=unmarked, data=answer(objectives=rated), now=after(run)
+    )
     db.session.commit()
     services.save_feedback(
-        db.session, run, attended, answer(overall=5, objectives=rated), now=after(run, 30)
+        db.session, run, user=attended, data=answer(overall=5, objectives=rated), now=after(run, 30)
     )
     db.session.commit()
 
@@ -147,7 +150,7 @@ def test_every_objective_needs_a_rating(past):
 
     with pytest.raises(ValidationFailed) as refused:
         services.save_feedback(
-            db.session, run, person, answer(objectives={first: 4}), now=after(run)
+            db.session, run, user=person, data=answer(objectives={first: 4}), now=after(run)
         )
 
     assert set(refused.value.problems) == {f"objective_{second}"}
@@ -213,8 +216,8 @@ def _answers(run, ratings, *, now):
         services.save_feedback(
             db.session,
             run,
-            person,
-            answer(overall, useful, recommend, worked, "", objectives),
+            user=person,
+            data=answer(overall, useful, recommend, worked, "", objectives),
             now=now,
         )
         people.append(person)
@@ -435,10 +438,14 @@ def reported(past):
     )
     for person, overall in [(a_people[0], 5), (a_people[1], 3)]:
         services.save_feedback(
-            db.session, a, person, answer(overall, objectives={objective_a: overall}), now=after(a)
+            db.session,
+            a,
+            user=person,
+            data=answer(overall, objectives={objective_a: overall}),
+            now=after(a),
         )
     services.save_feedback(
-        db.session, b, b_person, answer(2, objectives={objective_b: 1}), now=after(b)
+        db.session, b, user=b_person, data=answer(2, objectives={objective_b: 1}), now=after(b)
     )
     db.session.commit()
     return past, a, b
@@ -447,7 +454,7 @@ def reported(past):
 def test_the_report_matches_hand_computed_figures(reported):
     edition, a, b = reported
 
-    report = services.edition_report(db.session, edition)
+    report = services.edition_report(db.session, edition, threshold=1)
 
     assert (report.sessions, len(report.runs), report.teachers) == (2, 2, 2)
     assert (report.participants, report.signups) == (5, 6)
@@ -468,7 +475,7 @@ def test_the_report_matches_hand_computed_figures(reported):
         ("Feedback: give SBI feedback", 1.0),
         ("Pandas: clean a table", 4.0),
     ]
-    assert [f.run.id for f in report.most_wanted()] == [a.id]
+    assert [(s.id, n) for s, n in report.most_wanted()] == [(a.session_id, 2)]
 
 
 def test_the_report_csv_parses_and_matches(client, reported):
@@ -485,7 +492,8 @@ def test_the_report_csv_parses_and_matches(client, reported):
     assert by_session["Pandas"]["confirmed"] == "4"
     assert by_session["Pandas"]["still waiting"] == "2"
     assert by_session["Pandas"]["no-shows"] == "1"
-    assert by_session["Pandas"]["average overall"] == "4.00"
+    assert by_session["Pandas"]["feedback answers"] == "2"
+    assert by_session["Pandas"]["average overall"] == ""  # 2 answers: below the threshold
     assert by_session["Feedback"]["fill rate"] == "1.00"
 
 
@@ -517,7 +525,11 @@ def test_report_and_results_pages_run_the_same_queries_as_data_grows(client, cou
                 make_signup(target, person, attendance=Attendance.ATTENDED)
                 objectives = {o.id: 4 for o in target.learning_session.objectives}
                 services.save_feedback(
-                    db.session, target, person, answer(objectives=objectives), now=after(target, 3)
+                    db.session,
+                    target,
+                    user=person,
+                    data=answer(objectives=objectives),
+                    now=after(target, 3),
                 )
         db.session.commit()
 
@@ -531,3 +543,135 @@ def test_report_and_results_pages_run_the_same_queries_as_data_grows(client, cou
 
     assert [r.status_code for r in small + large] == [200] * 4
     assert len(many) == len(few)
+
+
+# --- regressions from the review ----------------------------------------------------------
+
+
+def test_per_run_results_are_withheld_while_another_run_is_below_the_threshold(client, past):
+    first = ended_run(past)
+    second = placed_run(past, session=first.learning_session, starts_at=after(first, 2))
+    _answers(first, [(4, 4, True, "Fine"), (4, 4, True, ""), (4, 4, True, "")], now=after(first, 5))
+    _answers(second, [(1, 1, False, "lone secret")], now=after(second, 5))
+    log_in(client, first.learning_session.lead.email)
+
+    results = services.session_results(
+        db.session, first.learning_session, threshold=3, actor=first.learning_session.lead
+    )
+    panels = page(client.get(f"/sessions/{first.session_id}/results")).select(".panel")
+
+    assert [r.is_shown for _, r in results.runs] == [False, False]
+    assert results.total.is_shown
+    assert ["lone secret" in p.get_text() for p in panels] == [True, False, False]
+
+
+def test_the_report_withholds_averages_below_the_threshold(past):
+    run = ended_run(past, objectives=["read a flame graph"])
+    _answers(run, [(1, 1, False, "")], now=after(run))
+
+    report = services.edition_report(db.session, past, threshold=3)
+
+    assert report.runs[0].answers == 1
+    assert report.runs[0].average_overall is None
+    assert [(r.average, r.answers) for r in report.objectives] == [(None, 1)]
+    assert [(r.average, r.answers) for r in report.by_format] == [(None, 1)]
+
+
+def test_cancelling_and_signing_up_again_keeps_the_right_to_answer(past):
+    run = ended_run(past)
+    person = make_user()
+    make_signup(run, person, status=S.CANCELLED, confirmed_at=None)
+    make_signup(run, person)
+
+    assert (
+        services.feedback_refusal(
+            run, person, services.seat_in(db.session, run, person), now=after(run)
+        )
+        is None
+    )
+
+
+def test_a_question_with_fewer_answers_than_the_threshold_stays_hidden(past):
+    run = ended_run(past, objectives=["first"])
+    _answers(run, [(4, 4, True, "")] * 3, now=after(run))
+    late = LearningObjective(session_id=run.session_id, position=1, text="added later")
+    db.session.add(late)
+    db.session.commit()
+    person = make_user()
+    make_signup(run, person)
+    ratings = {o.id: 5 for o in run.learning_session.objectives}
+    services.save_feedback(
+        db.session, run, user=person, data=answer(objectives=ratings), now=after(run)
+    )
+    db.session.commit()
+
+    total = services.session_results(
+        db.session, run.learning_session, threshold=3, actor=run.learning_session.lead
+    ).total
+
+    assert total.is_shown
+    assert [total.question_is_shown(q) for q in total.questions] == [True, True, True, False]
+
+
+def test_an_answer_from_someone_later_checked_in_as_no_show_no_longer_counts(past):
+    run = ended_run(past)
+    people = _answers(run, [(5, 5, True, "")] * 2, now=after(run))
+    db.session.execute(
+        sa.update(Signup)
+        .where(Signup.user_id == people[0].id)
+        .values(attendance=Attendance.NO_SHOW)
+    )
+    db.session.commit()
+
+    total = services.session_results(
+        db.session, run.learning_session, threshold=1, actor=run.learning_session.lead
+    ).total
+
+    assert (total.answers, total.attendees, total.no_shows) == (1, 1, 1)
+
+
+def test_nobody_is_asked_after_the_window_and_teachers_are_never_asked(past):
+    run = ended_run(past)
+    co_teacher = make_user()
+    run.learning_session.co_teachers.append(co_teacher)
+    db.session.commit()
+    make_signup(run, co_teacher)
+    late_run = ended_run(past)
+    make_signup(late_run, make_user())
+
+    asked_late = services.request_feedback(db.session, now=run.ends_at + timedelta(days=20))
+
+    assert asked_late == 0
+    assert db.session.get(type(run), late_run.id).feedback_requested_at is not None
+
+
+def test_my_learning_runs_the_same_queries_for_one_session_and_three(client, count_queries, past):
+    me = make_user(email="me@example.com")
+    log_in(client, me.email)
+
+    def attend(count):
+        for _ in range(count):
+            run = ended_run(past)
+            make_signup(run, me)
+            make_reflection(run.learning_session, me)
+
+    attend(1)
+    with count_queries() as few:
+        client.get("/learning")
+    attend(2)
+    with count_queries() as many:
+        response = client.get("/learning")
+
+    assert len(page(response).select(".card")) == 3
+    assert len(many) == len(few)
+
+
+def test_objectives_of_two_sessions_with_the_same_title_stay_apart(past):
+    one = ended_run(past, title="Git", objectives=["branch"])
+    two = ended_run(past, title="Git", objectives=["branch"])
+    _answers(one, [(5, 5, True, "")], now=after(one))
+    _answers(two, [(1, 1, True, "")], now=after(two))
+
+    report = services.edition_report(db.session, past, threshold=1)
+
+    assert sorted(r.average for r in report.objectives) == [1.0, 5.0]
