@@ -78,6 +78,16 @@ class Config:
         self.LEARNINGWEEK_FEEDBACK_MIN_RESPONSES = max(
             1, int(setting("FEEDBACK_MIN_RESPONSES", "3"))
         )
+        # Where people reach the app, for links in mail (which has no request to go by).
+        self.LEARNINGWEEK_BASE_URL = setting("BASE_URL", "http://localhost:5000").rstrip("/")
+        # Mail: without a host, messages stay in the outbox and the in-app list.
+        self.LEARNINGWEEK_SMTP_HOST = setting("SMTP_HOST", "")
+        self.LEARNINGWEEK_SMTP_PORT = int(setting("SMTP_PORT", "587"))
+        self.LEARNINGWEEK_SMTP_SECURITY = setting("SMTP_SECURITY", "starttls")
+        self.LEARNINGWEEK_SMTP_USER = setting("SMTP_USER", "")
+        self.LEARNINGWEEK_SMTP_PASSWORD = setting("SMTP_PASSWORD", "")
+        self.LEARNINGWEEK_MAIL_SENDER = setting("MAIL_SENDER", "learningweek@localhost")
+        self.LEARNINGWEEK_MAIL_MAX_ATTEMPTS = max(1, int(setting("MAIL_MAX_ATTEMPTS", "5")))
         self.LEARNINGWEEK_ALLOW_REGISTRATION = _flag(
             env.get(APP_PREFIX + "ALLOW_REGISTRATION"), True
         )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import time
+
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -12,6 +16,7 @@ from learningweek.accounts.services import PASSWORD_MIN_LENGTH
 from learningweek.database import begin_write_transaction, utcnow
 from learningweek.errors import DomainError
 from learningweek.extensions import db
+from learningweek.notifications.mail import Letter, SmtpSettings, deliver
 
 
 @click.command("create-organizer")
@@ -123,6 +128,91 @@ def request_feedback_command() -> None:
     click.echo(f"{queued} feedback request{'' if queued == 1 else 's'} queued.")
 
 
+def smtp_settings(config) -> SmtpSettings | None:
+    """The SMTP settings from configuration, or None when no server is configured."""
+    from learningweek.notifications.mail import SmtpSettings
+
+    if not config["LEARNINGWEEK_SMTP_HOST"]:
+        return None
+    return SmtpSettings(
+        host=config["LEARNINGWEEK_SMTP_HOST"],
+        port=config["LEARNINGWEEK_SMTP_PORT"],
+        security=config["LEARNINGWEEK_SMTP_SECURITY"],
+        user=config["LEARNINGWEEK_SMTP_USER"],
+        password=config["LEARNINGWEEK_SMTP_PASSWORD"],
+        sender=config["LEARNINGWEEK_MAIL_SENDER"],
+        sender_name=config["LEARNINGWEEK_SITE_NAME"],
+        max_attempts=config["LEARNINGWEEK_MAIL_MAX_ATTEMPTS"],
+    )
+
+
+def send_pending_mail(*, worker: str, limit: int):
+    """One delivery pass with the app's settings, links and invitations."""
+    from learningweek.calendar.services import invitation
+
+    config = current_app.config
+    settings = smtp_settings(config)
+    base = config["LEARNINGWEEK_BASE_URL"]
+
+    def session_url(session_id: int) -> str:
+        return f"{base}/sessions/{session_id}"
+
+    def letter_for(notification) -> Letter:
+        link = session_url(notification.session_id) if notification.session_id else None
+        return Letter(
+            site_name=config["LEARNINGWEEK_SITE_NAME"],
+            link=link or f"{base}/notifications",
+            preferences_url=f"{base}/account",
+        )
+
+    def invitation_for(notification) -> bytes | None:
+        if notification.run_id is None or not notification.calendar_method:
+            return None
+        return invitation(
+            db.session,
+            notification.run_id,
+            method=notification.calendar_method,
+            session_url=session_url,
+            host=config["LEARNINGWEEK_HOST_NAME"],
+            organizer=settings.sender,
+            attendee=notification.recipient,
+        )
+
+    begin_write_transaction(db.session)
+    return deliver(
+        db.session,
+        settings,
+        worker=worker,
+        now=utcnow(),
+        limit=limit,
+        letter_for=letter_for,
+        invitation_for=invitation_for,
+    )
+
+
+@click.command("send-mail")
+@click.option("--loop", is_flag=True, help="Keep going, polling for new messages.")
+@click.option("--interval", type=float, default=30.0, help="Seconds between polls with --loop.")
+@click.option("--batch", type=int, default=50, help="Messages per pass.")
+def send_mail_command(loop: bool, interval: float, batch: int) -> None:
+    """Send pending mail over SMTP; failures are retried with back-off, then marked failed."""
+    if smtp_settings(current_app.config) is None:
+        click.echo(
+            "No SMTP server is configured (LEARNINGWEEK_SMTP_HOST): mail stays in the outbox."
+        )
+        return
+    worker = f"{socket.gethostname()}-{os.getpid()}"[:40]
+    while True:
+        report = send_pending_mail(worker=worker, limit=batch)
+        db.session.remove()
+        if report.sent or report.retried or report.failed or not loop:
+            click.echo(f"sent {report.sent}, to retry {report.retried}, failed {report.failed}")
+        if not loop:
+            return
+        if not report.sent:  # a full batch means more may be waiting: go again at once
+            time.sleep(interval)
+
+
 def register_commands(app: Flask) -> None:
     """Attach the app's commands to `flask`."""
     app.cli.add_command(create_organizer_command)
@@ -130,3 +220,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(schedule_command)
     app.cli.add_command(expire_offers_command)
     app.cli.add_command(request_feedback_command)
+    app.cli.add_command(send_mail_command)

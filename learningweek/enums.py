@@ -119,6 +119,18 @@ class NotificationKind(StrEnum):
     OFFER_EXPIRED = "offer_expired"
     BACK_ON_WAITLIST = "back_on_waitlist"
     FEEDBACK_REQUEST = "feedback_request"
+    SIGNED_UP = "signed_up"
+    WAITLISTED = "waitlisted"
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"  # waiting for the mail worker (again, after a failed attempt)
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last attempt; an organizer may retry
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
 
 
 class PromotionMode(StrEnum):

@@ -16,6 +16,7 @@ from learningweek.editions.models import Edition, Room, Topic
 from learningweek.enums import (
     Equipment,
     Level,
+    NotificationKind,
     ProposalStatus,
     RoomKind,
     SessionFormat,
@@ -23,6 +24,7 @@ from learningweek.enums import (
 )
 from learningweek.extensions import db
 from learningweek.feedback.models import Reflection
+from learningweek.notifications.models import Notification
 from learningweek.proposals.models import Interest, LearningObjective, LearningSession
 from learningweek.schedule.models import Run
 from learningweek.signups.models import Signup
@@ -166,3 +168,12 @@ def make_reflection(learning_session: LearningSession, user: User, **overrides) 
     db.session.add(reflection)
     db.session.commit()
     return reflection
+
+
+def make_notification(recipient: User, **overrides) -> Notification:
+    """A queued message, written directly."""
+    values = {"kind": NotificationKind.RUN_MOVED, "subject": "Moved", "body": "It moved."}
+    notification = Notification(recipient=recipient, **(values | overrides))
+    db.session.add(notification)
+    db.session.commit()
+    return notification

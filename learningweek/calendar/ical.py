@@ -165,3 +165,28 @@ def build_calendar(
     for item in items:
         calendar.add_component(_event(item, zone=zone, host=host))
     return calendar.to_ical()
+
+
+def build_invitation(
+    item: FeedEvent,
+    *,
+    method: str,
+    zone: ZoneInfo,
+    host: str,
+    organizer: str,
+    attendee: tuple[str, str],
+) -> bytes:
+    """A one-event calendar for a mail: METHOD:REQUEST offers "add to calendar",
+    METHOD:CANCEL removes it. Same UID and SEQUENCE as the feeds, so clients update
+    the event they hold. Unlike feeds, RFC 5546 wants ORGANIZER and ATTENDEE here."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", method)
+    calendar.add_component(vtimezone(zone, item.starts_at.date(), item.ends_at.date()))
+    event = _event(item, zone=zone, host=host)
+    event.add("organizer", f"mailto:{organizer}")
+    name, email = attendee
+    event.add("attendee", f"mailto:{email}", parameters={"CN": name, "RSVP": "FALSE"})
+    calendar.add_component(event)
+    return calendar.to_ical()

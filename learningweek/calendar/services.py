@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from learningweek.accounts.models import User
-from learningweek.calendar.ical import EventStatus, FeedEvent
+from learningweek.calendar.ical import EventStatus, FeedEvent, build_invitation
 from learningweek.calendar.models import CalendarToken
 from learningweek.database import unique_or_raise
 from learningweek.editions.models import Edition, Room, Topic
@@ -419,3 +419,31 @@ def personal_events(
         )
     latest = max(runs, key=lambda run: (run.starts_at, run.id), default=None)
     return events, latest.learning_session.edition.zone if latest else None
+
+
+def invitation(
+    db_session: Session,
+    run_id: int,
+    *,
+    method: str,
+    session_url: Callable[[int], str],
+    host: str,
+    organizer: str,
+    attendee: User,
+) -> bytes | None:
+    """The run's invitation for one person's mail, as the run is now; None if it is gone."""
+    run = db_session.scalars(_with_details(sa.select(Run).where(Run.id == run_id))).first()
+    if run is None or not run.is_placed:
+        return None
+    status = EventStatus.CANCELLED if method == "CANCEL" else EventStatus.CONFIRMED
+    item = _feed_event(
+        run, session_url=session_url, status=status, with_link=status == EventStatus.CONFIRMED
+    )
+    return build_invitation(
+        item,
+        method=method,
+        zone=run.learning_session.edition.zone,
+        host=host,
+        organizer=organizer,
+        attendee=(attendee.display_name, attendee.email),
+    )

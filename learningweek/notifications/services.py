@@ -18,10 +18,19 @@ def queue_notification(
     subject: str,
     body: str,
     session_id: int | None = None,
+    run_id: int | None = None,
+    calendar_method: str | None = None,
 ) -> Notification:
-    """Queue a message in the caller's transaction: a rollback sends nothing."""
+    """Queue a message in the caller's transaction: a rollback sends nothing. With a run
+    and a method (REQUEST or CANCEL) the mail carries that run's invitation."""
     notification = Notification(
-        recipient=recipient, kind=kind, subject=subject, body=body, session_id=session_id
+        recipient=recipient,
+        kind=kind,
+        subject=subject,
+        body=body,
+        session_id=session_id,
+        run_id=run_id,
+        calendar_method=calendar_method,
     )
     db_session.add(notification)
     return notification

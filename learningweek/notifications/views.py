@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from learningweek.accounts.permissions import organizer_required
+from learningweek.database import utcnow
+from learningweek.enums import DeliveryState
 from learningweek.extensions import db
+from learningweek.forms import EmptyForm
 from learningweek.notifications import bp, services
+from learningweek.notifications.mail import retry
+from learningweek.notifications.models import Notification
 from learningweek.routing import page_number
 
 PER_PAGE = 50
@@ -36,4 +41,22 @@ def outbox():
         per_page=PER_PAGE,
         error_out=False,
     )
-    return render_template("notifications/list.html", pagination=pagination, outbox=True)
+    return render_template(
+        "notifications/list.html", pagination=pagination, outbox=True, action_form=EmptyForm()
+    )
+
+
+@bp.post("/organize/outbox/<int:notification_id>/retry")
+@organizer_required
+def retry_message(notification_id: int):
+    """Send a message that failed again, from a fresh count of attempts."""
+    notification = db.get_or_404(Notification, notification_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if notification.state != DeliveryState.FAILED:
+        flash("Only failed messages can be retried.", "info")
+    else:
+        retry(db.session, notification, now=utcnow())
+        db.session.commit()
+        flash("The message will be sent on the mail worker's next pass.", "success")
+    return redirect(url_for("notifications.outbox"))

@@ -336,6 +336,8 @@ def _tell_of_move(
             body=f"“{learning_session.title}”, which you signed up for, moved from {before} "
             f"to {after}.",
             session_id=learning_session.id,
+            run_id=run.id,
+            calendar_method="REQUEST",
         )
 
 

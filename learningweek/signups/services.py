@@ -358,8 +358,16 @@ def _waitlist(db_session: Session, run: Run) -> list[Signup]:
 
 
 def _tell(
-    db_session: Session, user: User, kind: NotificationKind, run: Run, subject: str, body: str
+    db_session: Session,
+    user: User,
+    kind: NotificationKind,
+    run: Run,
+    subject: str,
+    body: str,
+    *,
+    invitation: str | None = None,
 ) -> None:
+    """Queue a message about a run; `invitation` (REQUEST or CANCEL) attaches the run's."""
     queue_notification(
         db_session,
         recipient=user,
@@ -367,6 +375,8 @@ def _tell(
         subject=subject,
         body=body,
         session_id=run.session_id,
+        run_id=run.id if invitation else None,
+        calendar_method=invitation,
     )
 
 
@@ -404,6 +414,7 @@ def _give_seat(db_session: Session, signup: Signup, run: Run, *, now: datetime) 
             run,
             f"You are in: {run.learning_session.title}",
             f"A seat freed up in {_run_label(run)} and it is yours: you are signed up.",
+            invitation="REQUEST",
         )
 
 
@@ -504,6 +515,28 @@ def sign_up(db_session: Session, run: Run, user: User, *, now: datetime) -> Sign
     # Locks serialise one person's requests; the index catches any path that skips them.
     with unique_or_raise(db_session, AlreadyDone("You are already signed up for this session.")):
         db_session.add(signup)
+    if has_seat:
+        _tell(
+            db_session,
+            user,
+            NotificationKind.SIGNED_UP,
+            run,
+            f"You are signed up: {run.learning_session.title}",
+            f"You have a seat in {_run_label(run)}. Cancel on your agenda if you cannot come, "
+            "so the seat goes to someone waiting.",
+            invitation="REQUEST",
+        )
+    else:
+        position = waitlist_positions(db_session, [run.id]).get(signup.id)
+        _tell(
+            db_session,
+            user,
+            NotificationKind.WAITLISTED,
+            run,
+            f"On the waitlist: {run.learning_session.title}",
+            f"{_run_label(run)} is full; you are number {position} on its waitlist. If a "
+            "seat frees up you will hear from us.",
+        )
     return signup
 
 
@@ -805,6 +838,7 @@ def end_signups_of_cancelled_run(
             run,
             f"Cancelled: {run.learning_session.title}",
             body,
+            invitation="CANCEL",
         )
     db_session.flush()
     return len(signups)

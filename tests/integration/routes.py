@@ -9,6 +9,7 @@ from flask import Flask
 from learningweek.enums import ProposalStatus
 from tests.factories import (
     make_edition,
+    make_notification,
     make_proposal,
     make_reflection,
     make_room,
@@ -60,6 +61,7 @@ def existing_objects() -> dict[str, object]:
         "topic_id": topic.id,
         "topic_slug": topic.slug,
         "token": "no-such-token",
+        "notification_id": make_notification(user).id,
         "user_id": user.id,
     }
 

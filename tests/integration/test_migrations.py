@@ -93,9 +93,11 @@ def test_downgrade_to_base_works_with_data_in_new_enum_values(migrated_app):
         )
         connection.execute(
             sa.text(
-                "INSERT INTO notifications (recipient_id, kind, subject, body, created_at) "
-                "SELECT id, kind, 'Moved', 'It moved', CURRENT_TIMESTAMP FROM users, "
-                "(SELECT 'run_moved' AS kind UNION SELECT 'seat_offered') AS kinds"
+                "INSERT INTO notifications (recipient_id, kind, subject, body, html_body, "
+                "state, attempts, next_attempt_at, created_at) "
+                "SELECT id, kind, 'Moved', 'It moved', '', 'pending', 0, CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP FROM users, (SELECT 'run_moved' AS kind UNION SELECT "
+                "'seat_offered' UNION SELECT 'waitlisted') AS kinds"
             )
         )
 

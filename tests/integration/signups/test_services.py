@@ -230,7 +230,7 @@ def test_cancelling_promotes_the_earliest_waiting_person_and_tells_them(edition)
     assert [s.user_id for s in promoted] == [bo.id]
     assert statuses(run) == {alice.id: S.CANCELLED, bo.id: S.CONFIRMED, cy.id: S.WAITLISTED}
     assert waitlist(run) == [cy.id]
-    assert kinds_for(bo) == [NotificationKind.SEAT_CONFIRMED]
+    assert kinds_for(bo) == [NotificationKind.WAITLISTED, NotificationKind.SEAT_CONFIRMED]
 
 
 def test_leaving_the_waitlist_promotes_nobody(edition):
@@ -304,7 +304,7 @@ def test_in_offer_mode_a_freed_seat_is_held_for_the_next_person(offering):
     assert offer.status == S.OFFERED
     assert offer.offer_expires_at == later + timedelta(hours=12)
     assert services.seat_counts(db.session, [run], later)[run.id].free == 0
-    assert kinds_for(bo) == [NotificationKind.SEAT_OFFERED]
+    assert kinds_for(bo) == [NotificationKind.WAITLISTED, NotificationKind.SEAT_OFFERED]
     # The held seat is not up for grabs: a newcomer waits behind the others.
     assert services.sign_up(db.session, run, make_user(), now=later).status == S.WAITLISTED
 
@@ -473,7 +473,7 @@ def test_cutting_seats_below_the_seats_held_is_refused_unless_forced(edition, or
     assert {s.user_id for s in change.bumped} == {bo.id, cy.id}
     assert confirmed(run) == {alice.id}
     assert waitlist(run) == [bo.id, cy.id, di.id]  # put back at the head, in sign-up order
-    assert kinds_for(cy) == [NotificationKind.BACK_ON_WAITLIST]
+    assert kinds_for(cy) == [NotificationKind.SIGNED_UP, NotificationKind.BACK_ON_WAITLIST]
 
 
 def test_only_organizers_set_seat_limits(edition):
@@ -518,8 +518,8 @@ def test_a_moved_run_tells_everyone_signed_up(edition, organizer):
     )
     db.session.commit()
 
-    assert kinds_for(alice) == [NotificationKind.RUN_MOVED]
-    assert kinds_for(bo) == [NotificationKind.RUN_MOVED]
+    assert kinds_for(alice) == [NotificationKind.SIGNED_UP, NotificationKind.RUN_MOVED]
+    assert kinds_for(bo) == [NotificationKind.SIGNED_UP, NotificationKind.RUN_MOVED]
 
 
 def test_a_lower_maximum_below_the_seats_held_is_a_field_error(edition, organizer):
@@ -601,7 +601,7 @@ def test_a_cancelled_run_ends_its_sign_ups_and_tells_people(edition, organizer):
     db.session.commit()
 
     assert statuses(run) == {alice.id: S.RUN_CANCELLED, bo.id: S.RUN_CANCELLED}
-    assert kinds_for(alice) == [NotificationKind.RUN_CANCELLED]
+    assert kinds_for(alice) == [NotificationKind.SIGNED_UP, NotificationKind.RUN_CANCELLED]
     assert services.sign_up(db.session, other, alice, now=NOW).status == S.CONFIRMED
 
 

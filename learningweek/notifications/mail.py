@@ -1,0 +1,283 @@
+"""Outgoing mail: a notification as a text and HTML message, and its SMTP delivery.
+
+Rendering is pure (a Jinja environment of its own, no request); delivery claims
+messages so that two workers never send the same one, retries failures with
+back-off, and gives up after a number of attempts, keeping the error.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from pathlib import Path
+
+import jinja2
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload
+
+from learningweek.database import begin_write_transaction
+from learningweek.enums import DeliveryState
+from learningweek.notifications.models import Notification
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "mail"
+_templates = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    autoescape=jinja2.select_autoescape(["html"]),
+    keep_trailing_newline=True,
+)
+# A worker that dies mid-batch leaves its claim; after this others may take the messages.
+CLAIM_LEASE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Letter:
+    """What a message says beyond its notification: who it greets and where it points."""
+
+    site_name: str
+    link: str | None = None
+    link_text: str = "Open it in Learning Week"
+    preferences_url: str | None = None
+
+
+def render(notification: Notification, letter: Letter) -> tuple[str, str]:
+    """The message's text and HTML bodies."""
+    context = {
+        "name": notification.recipient.display_name,
+        "body": notification.body,
+        "paragraphs": [p for p in notification.body.split("\n\n") if p.strip()],
+        "link": letter.link,
+        "link_text": letter.link_text,
+        "site_name": letter.site_name,
+        "preferences_url": letter.preferences_url,
+    }
+    text = _templates.get_template("message.txt").render(context)
+    html = _templates.get_template("message.html").render(context)
+    return text, html
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str  # "starttls", "tls" (implicit) or "none"
+    user: str
+    password: str
+    sender: str
+    sender_name: str
+    timeout: float = 30.0
+    max_attempts: int = 5
+
+
+def email_message(
+    notification: Notification,
+    settings: SmtpSettings,
+    letter: Letter,
+    *,
+    invitation: bytes | None = None,
+) -> EmailMessage:
+    """The MIME message: text, its HTML alternative and any calendar invitation."""
+    text, html = render(notification, letter)
+    message = EmailMessage()
+    message["Subject"] = notification.subject
+    message["From"] = formataddr((settings.sender_name, settings.sender))
+    message["To"] = formataddr((notification.recipient.display_name, notification.recipient.email))
+    message["Message-ID"] = make_msgid(idstring=f"notification-{notification.id}")
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    if invitation is not None:
+        method = notification.calendar_method or "REQUEST"
+        message.add_attachment(
+            invitation,
+            maintype="text",
+            subtype="calendar",
+            filename="invitation.ics",
+            params={"method": method},
+        )
+    return message
+
+
+def claim(db_session: Session, *, worker: str, now: datetime, limit: int) -> list[int]:
+    """Take up to `limit` messages that are due and unclaimed, for this worker alone.
+
+    One UPDATE does it: on PostgreSQL its inner SELECT skips rows another worker is
+    claiming at that moment, and the repeated claim condition drops any a concurrent
+    worker took first; on SQLite the write lock makes it atomic. The caller commits.
+    """
+    unclaimed = sa.or_(Notification.claimed_until.is_(None), Notification.claimed_until < now)
+    due = (
+        sa.select(Notification.id)
+        .where(
+            Notification.state == DeliveryState.PENDING,
+            Notification.next_attempt_at <= now,
+            unclaimed,
+        )
+        .order_by(Notification.id)
+        .limit(limit)
+    )
+    if db_session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    until = now + CLAIM_LEASE
+    db_session.execute(
+        sa.update(Notification)
+        .where(Notification.id.in_(due.scalar_subquery()), unclaimed)
+        .values(claimed_by=worker, claimed_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return list(
+        db_session.scalars(
+            sa.select(Notification.id)
+            .where(Notification.claimed_by == worker, Notification.claimed_until == until)
+            .order_by(Notification.id)
+        )
+    )
+
+
+def record_sent(db_session: Session, notification: Notification, *, now: datetime) -> None:
+    notification.state = DeliveryState.SENT
+    notification.sent_at = now
+    notification.attempts += 1
+    notification.last_error = None
+    notification.claimed_by = notification.claimed_until = None
+
+
+def record_failure(
+    db_session: Session,
+    notification: Notification,
+    error: str,
+    *,
+    now: datetime,
+    max_attempts: int,
+) -> None:
+    """Count a failed attempt: try again later (1, 2, 4, … minutes on), or give up."""
+    notification.attempts += 1
+    notification.last_error = error[:2000]
+    notification.claimed_by = notification.claimed_until = None
+    if notification.attempts >= max_attempts:
+        notification.state = DeliveryState.FAILED
+    else:
+        notification.next_attempt_at = now + timedelta(minutes=2 ** (notification.attempts - 1))
+
+
+def retry(db_session: Session, notification: Notification, *, now: datetime) -> None:
+    """An organizer sends a failed message again, from a fresh count of attempts."""
+    notification.state = DeliveryState.PENDING
+    notification.attempts = 0
+    notification.next_attempt_at = now
+
+
+def connect(settings: SmtpSettings) -> smtplib.SMTP:
+    """An open, logged-in SMTP connection as the settings describe it."""
+    if settings.security == "tls":
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            settings.host, settings.port, timeout=settings.timeout,
+            context=ssl.create_default_context(),
+        )  # fmt: skip
+    else:
+        smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        if settings.security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+    if settings.user:
+        smtp.login(settings.user, settings.password)
+    return smtp
+
+
+def describe(error: Exception) -> str:
+    """An error as an organizer reads it in the outbox: the server's own words if any."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, reply = next(iter(error.recipients.values()))
+        return f"SMTP {code} {reply.decode(errors='replace')}"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"SMTP {error.smtp_code} {error.smtp_error.decode(errors='replace')}"
+    return f"{type(error).__name__}: {error}"
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def load_claimed(db_session: Session, ids: list[int]) -> list[Notification]:
+    return list(
+        db_session.scalars(
+            sa.select(Notification)
+            .options(joinedload(Notification.recipient))
+            .where(Notification.id.in_(ids))
+            .order_by(Notification.id)
+        )
+    )
+
+
+def deliver(
+    db_session: Session,
+    settings: SmtpSettings,
+    *,
+    worker: str,
+    now: datetime,
+    limit: int,
+    letter_for,
+    invitation_for,
+) -> DeliveryReport:
+    """One pass: claim due messages, send them over one SMTP connection, record each.
+
+    Each outcome is committed as it happens, so a worker that dies mid-batch resends at
+    most the message it was sending. `letter_for` and `invitation_for` supply what a
+    message needs from the app (links, the run's invitation), keeping this free of it.
+    """
+    ids = claim(db_session, worker=worker, now=now, limit=limit)
+    db_session.commit()
+    report = DeliveryReport()
+    if not ids:
+        return report
+    messages = load_claimed(db_session, ids)
+
+    def as_writer() -> None:
+        # What was read to build the message ends here; the outcome is written as a
+        # writer (on SQLite a read transaction could not turn into a write).
+        db_session.commit()
+        begin_write_transaction(db_session)
+
+    def failed(notification: Notification, error: Exception) -> None:
+        as_writer()
+        record_failure(
+            db_session,
+            notification,
+            describe(error),
+            now=now,
+            max_attempts=settings.max_attempts,
+        )
+        if notification.state == DeliveryState.FAILED:
+            report.failed += 1
+        else:
+            report.retried += 1
+        db_session.commit()
+
+    try:
+        smtp = connect(settings)
+    except (OSError, smtplib.SMTPException) as error:
+        for notification in messages:
+            failed(notification, error)
+        return report
+    with smtp:
+        for notification in messages:
+            letter = letter_for(notification)
+            try:
+                message = email_message(
+                    notification, settings, letter, invitation=invitation_for(notification)
+                )
+                smtp.send_message(message)
+            except (OSError, smtplib.SMTPException) as error:
+                failed(notification, error)
+                continue
+            html = render(notification, letter)[1]
+            as_writer()
+            notification.html_body = html
+            record_sent(db_session, notification, now=now)
+            report.sent += 1
+            db_session.commit()
+    return report

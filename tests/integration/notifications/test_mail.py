@@ -1,0 +1,243 @@
+"""Mail delivery against a real SMTP server on 127.0.0.1 (aiosmtpd, started by the tests)."""
+
+from __future__ import annotations
+
+import email
+import socket
+import threading
+from datetime import timedelta
+from email import policy
+
+import icalendar
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from sqlalchemy.orm import Session
+
+from learningweek.cli import send_pending_mail
+from learningweek.database import utcnow
+from learningweek.enums import DeliveryState, NotificationKind
+from learningweek.extensions import db
+from learningweek.notifications.mail import deliver
+from learningweek.notifications.models import Notification
+from learningweek.notifications.services import queue_notification
+from learningweek.schedule import services as schedule
+from learningweek.schedule.conflicts import Settings
+from learningweek.signups import services as signups
+from tests.conftest import log_in
+from tests.factories import make_notification, make_organizer, make_user
+from tests.integration.signups.helpers import NOW, at, placed_run, published_edition
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Inbox:
+    """An SMTP handler that keeps what it receives, or answers with `refuse` instead."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.refuse: str | None = None
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's hook name)
+        if self.refuse:
+            return self.refuse
+        with self.lock:
+            self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def inbox(app):
+    """A running SMTP server, and the app configured to use it."""
+    handler = Inbox()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(
+        LEARNINGWEEK_SMTP_HOST="127.0.0.1",
+        LEARNINGWEEK_SMTP_PORT=port,
+        LEARNINGWEEK_SMTP_SECURITY="none",
+        LEARNINGWEEK_MAIL_SENDER="week@example.com",
+        LEARNINGWEEK_BASE_URL="https://week.example.com",
+    )
+    yield handler
+    controller.stop()
+
+
+def states() -> list[tuple[DeliveryState, int]]:
+    db.session.expire_all()
+    return list(db.session.execute(sa.select(Notification.state, Notification.attempts)).all())
+
+
+def invitation_of(message) -> icalendar.Calendar:
+    part = next(p for p in message.iter_attachments() if p.get_content_type() == "text/calendar")
+    return icalendar.Calendar.from_ical(part.get_content())
+
+
+def test_a_sign_up_mails_a_confirmation_with_an_invitation(app, inbox):
+    run = placed_run(published_edition(), starts_at=at(10), title="Pandas för alla")
+    mei = make_user(email="mei@example.com", display_name="Mei Chen")
+    signups.sign_up(db.session, run, mei, now=NOW)
+    db.session.commit()
+
+    report = send_pending_mail(worker="test", limit=10)
+
+    assert (report.sent, report.retried, report.failed) == (1, 0, 0)
+    (message,) = inbox.messages
+    assert message["To"] == "Mei Chen <mei@example.com>"
+    assert message["Subject"] == "You are signed up: Pandas för alla"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert text.startswith("Hello Mei Chen,")
+    assert f"https://week.example.com/sessions/{run.session_id}" in text
+    assert "<p>Hello Mei Chen,</p>" in html
+    calendar = invitation_of(message)
+    event = calendar.walk("VEVENT")[0]
+    assert calendar["METHOD"] == "REQUEST"
+    assert event["UID"] == f"learningweek-run-{run.id}@learningweek.localhost"
+    assert event["SEQUENCE"] == run.sequence
+    assert str(event["ORGANIZER"]) == "mailto:week@example.com"
+    assert states() == [(DeliveryState.SENT, 1)]
+
+
+def test_a_cancelled_run_mails_a_cancellation_that_removes_the_event(app, inbox):
+    run = placed_run(published_edition(), starts_at=at(10))
+    signups.sign_up(db.session, run, make_user(), now=NOW)
+    db.session.commit()
+    send_pending_mail(worker="test", limit=10)
+    schedule.cancel_run(db.session, run, actor=make_organizer(), now=NOW)
+    db.session.commit()
+
+    send_pending_mail(worker="test", limit=10)
+
+    cancellation = inbox.messages[-1]
+    calendar = invitation_of(cancellation)
+    assert calendar["METHOD"] == "CANCEL"
+    assert calendar.walk("VEVENT")[0]["SEQUENCE"] == 1
+    assert calendar.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
+
+
+def test_a_move_mails_the_attendees_the_new_invitation(app, inbox):
+    run = placed_run(published_edition(), starts_at=at(10))
+    signups.sign_up(db.session, run, make_user(email="mei@example.com"), now=NOW)
+    db.session.commit()
+    schedule.place_run(
+        db.session, run, at(15), run.room, actor=make_organizer(), now=NOW, settings=Settings()
+    )
+    db.session.commit()
+
+    send_pending_mail(worker="test", limit=10)
+
+    moved = next(m for m in inbox.messages if "has moved" in m["Subject"] and "mei@" in m["To"])
+    event = invitation_of(moved).walk("VEVENT")[0]
+    assert event["SEQUENCE"] == 1
+    assert event.decoded("DTSTART").astimezone(at(15).tzinfo) == at(15)
+
+
+def test_a_refusing_server_leaves_messages_pending_and_they_go_later(app, inbox):
+    make_notification(make_user())
+    inbox.refuse = "451 4.3.0 Try again later"
+
+    first = send_pending_mail(worker="test", limit=10)
+    message = db.session.scalar(sa.select(Notification))
+    db.session.refresh(message)
+    error, wait = message.last_error, message.next_attempt_at - utcnow()
+    second = send_pending_mail(worker="test", limit=10)  # before the back-off ends: nothing
+    inbox.refuse = None
+    message.next_attempt_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    third = send_pending_mail(worker="test", limit=10)
+
+    assert (first.retried, second.sent + second.retried, third.sent) == (1, 0, 1)
+    assert "451" in error
+    assert timedelta(0) < wait <= timedelta(minutes=1)
+    assert states() == [(DeliveryState.SENT, 2)]
+    assert len(inbox.messages) == 1
+
+
+def test_a_server_that_is_down_loses_nothing(app, inbox):
+    make_notification(make_user())
+    app.config["LEARNINGWEEK_SMTP_PORT"] = free_port()  # nothing listens there
+
+    report = send_pending_mail(worker="test", limit=10)
+
+    message = db.session.scalar(sa.select(Notification))
+    assert report.retried == 1
+    assert (message.state, message.attempts) == (DeliveryState.PENDING, 1)
+    assert "ConnectionRefusedError" in message.last_error
+
+
+def test_after_the_last_attempt_a_message_is_marked_failed_and_can_be_retried(app, client, inbox):
+    notification = make_notification(make_user())
+    app.config["LEARNINGWEEK_MAIL_MAX_ATTEMPTS"] = 2
+    inbox.refuse = "550 5.1.1 No such user"
+    for _ in range(2):
+        send_pending_mail(worker="test", limit=10)
+        db.session.execute(sa.update(Notification).values(next_attempt_at=utcnow()))
+        db.session.commit()
+    assert states() == [(DeliveryState.FAILED, 2)]
+
+    make_organizer(email="boss@example.com")
+    log_in(client, "boss@example.com")
+    outbox = client.get("/organize/outbox").get_data(as_text=True)
+    client.post(f"/organize/outbox/{notification.id}/retry")
+    inbox.refuse = None
+    send_pending_mail(worker="test", limit=10)
+
+    assert "550 5.1.1 No such user" in outbox
+    assert states() == [(DeliveryState.SENT, 1)]
+
+
+def test_a_rolled_back_change_leaves_no_message(app):
+    queue_notification(
+        db.session, recipient=make_user(), kind=NotificationKind.RUN_MOVED, subject="x", body="y"
+    )
+    db.session.rollback()
+
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 0
+
+
+def test_without_an_smtp_server_the_worker_says_so(runner):
+    result = runner.invoke(args=["send-mail"])
+
+    assert "No SMTP server is configured" in result.output
+
+
+def test_two_workers_at_once_never_send_a_message_twice(app, inbox):
+    people = [make_user() for _ in range(30)]
+    for person in people:
+        make_notification(person)
+    settings_app = app
+
+    def work(name: str) -> None:
+        with settings_app.app_context():
+            from learningweek.cli import smtp_settings
+            from learningweek.notifications.mail import Letter
+
+            with Session(db.engine) as session:
+                for _ in range(10):
+                    deliver(
+                        session,
+                        smtp_settings(settings_app.config),
+                        worker=name,
+                        now=utcnow(),
+                        limit=4,
+                        letter_for=lambda n: Letter(site_name="Week"),
+                        invitation_for=lambda n: None,
+                    )
+
+    threads = [threading.Thread(target=work, args=(f"worker-{i}",)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    recipients = [m["To"] for m in inbox.messages]
+    assert len(recipients) == 30
+    assert len(set(recipients)) == 30
+    assert states() == [(DeliveryState.SENT, 1)] * 30
