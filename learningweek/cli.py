@@ -213,6 +213,17 @@ def send_mail_command(loop: bool, interval: float, batch: int) -> None:
             time.sleep(interval)
 
 
+@click.command("remind")
+def remind_command() -> None:
+    """Queue the day-before reminders (run it daily from cron; running it twice is safe)."""
+    from learningweek.signups.services import send_reminders
+
+    begin_write_transaction(db.session)
+    reminded = send_reminders(db.session, now=utcnow())
+    db.session.commit()
+    click.echo(f"{reminded} reminder{'' if reminded == 1 else 's'} queued.")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the app's commands to `flask`."""
     app.cli.add_command(create_organizer_command)
@@ -221,3 +232,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(expire_offers_command)
     app.cli.add_command(request_feedback_command)
     app.cli.add_command(send_mail_command)
+    app.cli.add_command(remind_command)

@@ -121,16 +121,25 @@ class NotificationKind(StrEnum):
     FEEDBACK_REQUEST = "feedback_request"
     SIGNED_UP = "signed_up"
     WAITLISTED = "waitlisted"
+    REMINDER = "reminder"
 
 
 class DeliveryState(StrEnum):
     PENDING = "pending"  # waiting for the mail worker (again, after a failed attempt)
     SENT = "sent"
     FAILED = "failed"  # gave up after the last attempt; an organizer may retry
+    SKIPPED = "skipped"  # an optional mail its recipient turned off: in the app only
 
     @property
     def label(self) -> str:
         return self.value.capitalize()
+
+
+# Mails each person may turn off, by the User flag that says whether they want them.
+OPTIONAL_MAILS = {
+    NotificationKind.REMINDER: "wants_reminder_mail",
+    NotificationKind.FEEDBACK_REQUEST: "wants_feedback_mail",
+}
 
 
 class PromotionMode(StrEnum):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
@@ -52,6 +54,21 @@ class ProfileForm(FlaskForm):
             email=self.email.data,
             display_name=self.display_name.data,
             department=self.department.data or "",
+        )
+
+
+class AccountForm(ProfileForm):
+    """The profile with the optional mails one wants."""
+
+    wants_reminder_mail = BooleanField("Mail me a reminder the day before a session")
+    wants_feedback_mail = BooleanField("Mail me a request for feedback after a session")
+
+    def profile_data(self) -> ProfileData:
+        """The profile and mail choices as the service takes them."""
+        return replace(
+            super().profile_data(),
+            wants_reminder_mail=self.wants_reminder_mail.data,
+            wants_feedback_mail=self.wants_feedback_mail.data,
         )
 
 

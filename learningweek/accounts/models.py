@@ -36,6 +36,9 @@ class User(UserMixin, db.Model):
     # Part of the login id: raising it logs the user out everywhere, remember-me
     # cookies included (after a password change or a deactivation).
     login_generation: Mapped[int] = mapped_column(default=0)
+    # Optional mails each person may turn off; confirmations and changes always go.
+    wants_reminder_mail: Mapped[bool] = mapped_column(default=True)
+    wants_feedback_mail: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Calendar feeds show teachers' names: a change must change the feeds' validators.
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -41,6 +41,8 @@ class ProfileData:
     email: str
     display_name: str
     department: str
+    wants_reminder_mail: bool = True
+    wants_feedback_mail: bool = True
 
 
 def hash_password(password: str) -> str:
@@ -132,6 +134,8 @@ def update_profile(db_session: Session, user: User, profile: ProfileData) -> Non
         user.email = profile.email
         user.display_name = profile.display_name.strip()
         user.department = profile.department.strip()
+        user.wants_reminder_mail = profile.wants_reminder_mail
+        user.wants_feedback_mail = profile.wants_feedback_mail
 
 
 def change_password(user: User, *, current_password: str, new_password: str) -> None:

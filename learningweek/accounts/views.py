@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 
 from learningweek.accounts import bp, services
-from learningweek.accounts.forms import LoginForm, PasswordForm, ProfileForm, RegistrationForm
+from learningweek.accounts.forms import AccountForm, LoginForm, PasswordForm, RegistrationForm
 from learningweek.accounts.models import User
 from learningweek.accounts.permissions import is_safe_redirect_target, organizer_required
 from learningweek.errors import DomainError
@@ -85,7 +85,7 @@ def logout():
 @login_required
 def profile():
     """Edit one's name, department and email."""
-    form = ProfileForm(obj=current_user)
+    form = AccountForm(obj=current_user)
     if form.validate_on_submit():
         try:
             services.update_profile(db.session, current_user, form.profile_data())

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, joinedload
 from learningweek.database import begin_write_transaction
 from learningweek.enums import DeliveryState
 from learningweek.notifications.models import Notification
+from learningweek.notifications.services import wants_mail
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "mail"
 _templates = jinja2.Environment(
@@ -265,6 +266,12 @@ def deliver(
         return report
     with smtp:
         for notification in messages:
+            if not wants_mail(notification.recipient, notification.kind):
+                as_writer()  # turned off after it was queued
+                notification.state = DeliveryState.SKIPPED
+                notification.claimed_by = notification.claimed_until = None
+                db_session.commit()
+                continue
             letter = letter_for(notification)
             try:
                 message = email_message(

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from learningweek.accounts.models import User
-from learningweek.enums import NotificationKind
+from learningweek.enums import OPTIONAL_MAILS, DeliveryState, NotificationKind
 from learningweek.notifications.models import Notification
 
 
@@ -32,8 +32,17 @@ def queue_notification(
         run_id=run_id,
         calendar_method=calendar_method,
     )
+    if not wants_mail(recipient, kind):
+        notification.state = DeliveryState.SKIPPED
     db_session.add(notification)
     return notification
+
+
+def wants_mail(recipient: User, kind: NotificationKind) -> bool:
+    """Whether this kind of message goes out by mail to this person (optional ones are
+    theirs to turn off; they still see every message in the app)."""
+    preference = OPTIONAL_MAILS.get(kind)
+    return preference is None or getattr(recipient, preference)
 
 
 def notifications_for(user: User) -> sa.Select[tuple[Notification]]:

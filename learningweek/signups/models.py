@@ -59,6 +59,8 @@ class Signup(db.Model):
     ended_at: Mapped[datetime | None]
     attendance: Mapped[Attendance | None] = mapped_column(enum_column(Attendance))
     checked_in_at: Mapped[datetime | None]
+    # When the day-before reminder went out: set once, so a second pass sends none.
+    reminded_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -756,6 +756,7 @@ def _put_back(db_session: Session, signup: Signup, run: Run) -> None:
         f"You are back on the waitlist: {run.learning_session.title}",
         f"{_run_label(run)} now has fewer seats, and as one of the latest to sign up "
         "you are back on its waitlist, at the head of the line.",
+        invitation="CANCEL",
     )
 
 
@@ -945,3 +946,51 @@ def record_attendance(
             changed += 1
     db_session.flush()
     return changed
+
+
+def send_reminders(db_session: Session, *, now: datetime) -> int:
+    """Remind everyone with a seat in a run that starts tomorrow (in its edition's time
+    zone), once each: a second pass the same day, or the next, reminds nobody again."""
+    soon = list(
+        db_session.scalars(
+            sa.select(Signup)
+            .join(Run, Run.id == Signup.run_id)
+            .options(
+                joinedload(Signup.user),
+                joinedload(Signup.run)
+                .joinedload(Run.learning_session)
+                .joinedload(LearningSession.edition),
+            )
+            .where(
+                Signup.status == SignupStatus.CONFIRMED,
+                Signup.reminded_at.is_(None),
+                Run.cancelled_at.is_(None),
+                Run.starts_at > now,
+                Run.starts_at < now + timedelta(days=2),
+            )
+            .order_by(Signup.id)
+            .with_for_update(of=Signup, skip_locked=True)
+        )
+    )
+    reminded = 0
+    for signup in soon:
+        run = signup.run
+        zone = run.learning_session.edition.zone
+        if (
+            run.starts_at.astimezone(zone).date()
+            != (now.astimezone(zone) + timedelta(days=1)).date()
+        ):
+            continue
+        signup.reminded_at = now
+        _tell(
+            db_session,
+            signup.user,
+            NotificationKind.REMINDER,
+            run,
+            f"Tomorrow: {run.learning_session.title}",
+            f"A reminder: you have a seat in {_run_label(run)}. If you cannot come, cancel "
+            "on your agenda so the seat goes to someone waiting.",
+        )
+        reminded += 1
+    db_session.flush()
+    return reminded

@@ -1,4 +1,4 @@
-"""Mail delivery: each notification's HTML body, invitation run, state, attempts, claim.
+"""Mail delivery: notification state, attempts, claims; mail preferences; reminders.
 
 Revision ID: 6bc033387685
 Revises: 7c1d2e9f4a10
@@ -28,7 +28,7 @@ OLD_NOTIFICATION_KINDS = (
     "back_on_waitlist",
     "feedback_request",
 )
-NEW_NOTIFICATION_KINDS = ("signed_up", "waitlisted")
+NEW_NOTIFICATION_KINDS = ("signed_up", "waitlisted", "reminder")
 
 
 def _allow_notification_kinds(kinds: tuple[str, ...]) -> None:
@@ -43,6 +43,7 @@ def _allow_notification_kinds(kinds: tuple[str, ...]) -> None:
 
 def upgrade() -> None:
     _allow_notification_kinds((*OLD_NOTIFICATION_KINDS, *NEW_NOTIFICATION_KINDS))
+    _add_mail_preferences()
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.add_column(sa.Column("html_body", sa.Text(), nullable=False, server_default=""))
         batch_op.add_column(sa.Column("run_id", sa.Integer(), nullable=True))
@@ -68,7 +69,8 @@ def upgrade() -> None:
         batch_op.alter_column("attempts", server_default=None)
         batch_op.alter_column("next_attempt_at", nullable=False)
         batch_op.create_check_constraint(
-            op.f("ck_notifications_deliverystate"), "state IN ('pending', 'sent', 'failed')"
+            op.f("ck_notifications_deliverystate"),
+            "state IN ('pending', 'sent', 'failed', 'skipped')",
         )
         batch_op.create_check_constraint(
             op.f("ck_notifications_attempts_not_negative"), "attempts >= 0"
@@ -79,6 +81,19 @@ def upgrade() -> None:
         batch_op.create_foreign_key(
             op.f("fk_notifications_run_id_runs"), "runs", ["run_id"], ["id"], ondelete="SET NULL"
         )
+
+
+def _add_mail_preferences() -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        for column in ("wants_reminder_mail", "wants_feedback_mail"):
+            batch_op.add_column(
+                sa.Column(column, sa.Boolean(), nullable=False, server_default=sa.true())
+            )
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        for column in ("wants_reminder_mail", "wants_feedback_mail"):
+            batch_op.alter_column(column, server_default=None)
+    with op.batch_alter_table("signups", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
@@ -100,6 +115,11 @@ def downgrade() -> None:
             "html_body",
         ):
             batch_op.drop_column(column)
+    with op.batch_alter_table("signups", schema=None) as batch_op:
+        batch_op.drop_column("reminded_at")
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("wants_feedback_mail")
+        batch_op.drop_column("wants_reminder_mail")
     kinds = ", ".join(f"'{kind}'" for kind in NEW_NOTIFICATION_KINDS)
     op.execute(f"DELETE FROM notifications WHERE kind IN ({kinds})")
     _allow_notification_kinds(OLD_NOTIFICATION_KINDS)

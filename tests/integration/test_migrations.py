@@ -87,8 +87,9 @@ def test_downgrade_to_base_works_with_data_in_new_enum_values(migrated_app):
         connection.execute(
             sa.text(
                 "INSERT INTO users (email, display_name, department, password_hash, is_organizer,"
-                " is_active, login_generation, created_at, updated_at) VALUES ('a@example.com',"
-                " 'A', '', 'x', false, true, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                " is_active, login_generation, wants_reminder_mail, wants_feedback_mail,"
+                " created_at, updated_at) VALUES ('a@example.com', 'A', '', 'x', false, true,"
+                " 0, true, true, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
             )
         )
         connection.execute(

@@ -241,3 +241,90 @@ def test_two_workers_at_once_never_send_a_message_twice(app, inbox):
     assert len(recipients) == 30
     assert len(set(recipients)) == 30
     assert states() == [(DeliveryState.SENT, 1)] * 30
+
+
+# --- reminders and preferences ------------------------------------------------------------
+
+
+def test_remind_queues_one_reminder_per_seat_for_runs_tomorrow(app, inbox):
+    edition = published_edition()
+    tomorrow = placed_run(edition, starts_at=at(10, day=9), title="Tomorrow")
+    placed_run(edition, starts_at=at(10, day=11), title="Later")
+    seated = make_user()
+    signups.sign_up(db.session, tomorrow, seated, now=NOW)
+    db.session.commit()
+    evening_before = at(18, day=8)
+
+    first = signups.send_reminders(db.session, now=evening_before)
+    second = signups.send_reminders(db.session, now=evening_before + timedelta(hours=1))
+    db.session.commit()
+
+    reminders = db.session.scalars(
+        sa.select(Notification.recipient_id).where(Notification.kind == NotificationKind.REMINDER)
+    ).all()
+    assert (first, second) == (1, 0)
+    assert reminders == [seated.id]
+
+
+def test_the_remind_command(runner):
+    assert runner.invoke(args=["remind"]).output.strip() == "0 reminders queued."
+
+
+def test_turned_off_mails_stay_in_the_app_only(app, inbox):
+    quiet = make_user(wants_reminder_mail=False)
+    loud = make_user()
+    for person in (quiet, loud):
+        queue_notification(
+            db.session, recipient=person, kind=NotificationKind.REMINDER, subject="Soon", body="."
+        )
+    db.session.commit()
+
+    send_pending_mail(worker="test", limit=10)
+
+    assert [m["To"] for m in inbox.messages] == [f"{loud.display_name} <{loud.email}>"]
+    kept = db.session.scalars(
+        sa.select(Notification.state).where(Notification.recipient_id == quiet.id)
+    ).all()
+    assert kept == [DeliveryState.SKIPPED]
+
+
+def test_a_mail_turned_off_after_queueing_is_not_sent(app, inbox):
+    person = make_user()
+    queue_notification(
+        db.session, recipient=person, kind=NotificationKind.FEEDBACK_REQUEST, subject="?", body="."
+    )
+    db.session.commit()
+    person.wants_feedback_mail = False
+    db.session.commit()
+
+    send_pending_mail(worker="test", limit=10)
+
+    assert inbox.messages == []
+    assert states() == [(DeliveryState.SKIPPED, 0)]
+
+
+def test_confirmations_always_go_whatever_the_preferences(app, inbox):
+    run = placed_run(published_edition(), starts_at=at(10))
+    person = make_user(wants_reminder_mail=False, wants_feedback_mail=False)
+    signups.sign_up(db.session, run, person, now=NOW)
+    db.session.commit()
+
+    send_pending_mail(worker="test", limit=10)
+
+    assert len(inbox.messages) == 1
+    assert (
+        "Which mails you get: https://week.example.com/account"
+        in inbox.messages[0].get_body(("plain",)).get_content()
+    )
+
+
+def test_the_profile_page_saves_mail_preferences(client):
+    person = make_user(email="mei@example.com")
+    log_in(client, person.email)
+    data = {"email": person.email, "display_name": person.display_name, "department": "Data",
+            "wants_feedback_mail": "y"}  # fmt: skip
+
+    client.post("/account", data=data)
+
+    db.session.refresh(person)
+    assert (person.wants_reminder_mail, person.wants_feedback_mail) == (False, True)
