@@ -12,7 +12,7 @@ import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
 import jinja2
@@ -78,6 +78,7 @@ def email_message(
     settings: SmtpSettings,
     letter: Letter,
     *,
+    now: datetime,
     invitation: bytes | None = None,
 ) -> EmailMessage:
     """The MIME message: text, its HTML alternative and any calendar invitation."""
@@ -86,6 +87,7 @@ def email_message(
     message["Subject"] = notification.subject
     message["From"] = formataddr((settings.sender_name, settings.sender))
     message["To"] = formataddr((notification.recipient.display_name, notification.recipient.email))
+    message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(idstring=f"notification-{notification.id}")
     message.set_content(text)
     message.add_alternative(html, subtype="html")
@@ -152,12 +154,14 @@ def record_failure(
     *,
     now: datetime,
     max_attempts: int,
+    permanent: bool = False,
 ) -> None:
-    """Count a failed attempt: try again later (1, 2, 4, … minutes on), or give up."""
+    """Count a failed attempt: try again later (1, 2, 4, … minutes on), or give up, at
+    once when the server's answer was permanent."""
     notification.attempts += 1
     notification.last_error = error[:2000]
     notification.claimed_by = notification.claimed_until = None
-    if notification.attempts >= max_attempts:
+    if permanent or notification.attempts >= max_attempts:
         notification.state = DeliveryState.FAILED
     else:
         notification.next_attempt_at = now + timedelta(minutes=2 ** (notification.attempts - 1))
@@ -194,6 +198,13 @@ def describe(error: Exception) -> str:
     if isinstance(error, smtplib.SMTPResponseException):
         return f"SMTP {error.smtp_code} {error.smtp_error.decode(errors='replace')}"
     return f"{type(error).__name__}: {error}"
+
+
+def is_permanent(error: Exception) -> bool:
+    """A 5xx reply (no such mailbox, refused): asking again will not help."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
 
 
 @dataclass
@@ -251,6 +262,7 @@ def deliver(
             describe(error),
             now=now,
             max_attempts=settings.max_attempts,
+            permanent=is_permanent(error),
         )
         if notification.state == DeliveryState.FAILED:
             report.failed += 1
@@ -275,7 +287,11 @@ def deliver(
             letter = letter_for(notification)
             try:
                 message = email_message(
-                    notification, settings, letter, invitation=invitation_for(notification)
+                    notification,
+                    settings,
+                    letter,
+                    now=now,
+                    invitation=invitation_for(notification),
                 )
                 smtp.send_message(message)
             except (OSError, smtplib.SMTPException) as error:

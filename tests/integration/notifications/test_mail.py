@@ -90,6 +90,7 @@ def test_a_sign_up_mails_a_confirmation_with_an_invitation(app, inbox):
     assert (report.sent, report.retried, report.failed) == (1, 0, 0)
     (message,) = inbox.messages
     assert message["To"] == "Mei Chen <mei@example.com>"
+    assert message["Date"] and message["Message-ID"]
     assert message["Subject"] == "You are signed up: Pandas för alla"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
@@ -172,10 +173,20 @@ def test_a_server_that_is_down_loses_nothing(app, inbox):
     assert "ConnectionRefusedError" in message.last_error
 
 
+def test_a_permanent_refusal_fails_at_once(app, inbox):
+    make_notification(make_user())
+    inbox.refuse = "550 5.1.1 No such user"
+
+    report = send_pending_mail(worker="test", limit=10)
+
+    assert report.failed == 1
+    assert states() == [(DeliveryState.FAILED, 1)]
+
+
 def test_after_the_last_attempt_a_message_is_marked_failed_and_can_be_retried(app, client, inbox):
     notification = make_notification(make_user())
     app.config["LEARNINGWEEK_MAIL_MAX_ATTEMPTS"] = 2
-    inbox.refuse = "550 5.1.1 No such user"
+    inbox.refuse = "452 4.2.2 Mailbox full"
     for _ in range(2):
         send_pending_mail(worker="test", limit=10)
         db.session.execute(sa.update(Notification).values(next_attempt_at=utcnow()))
@@ -189,7 +200,7 @@ def test_after_the_last_attempt_a_message_is_marked_failed_and_can_be_retried(ap
     inbox.refuse = None
     send_pending_mail(worker="test", limit=10)
 
-    assert "550 5.1.1 No such user" in outbox
+    assert "452 4.2.2 Mailbox full" in outbox
     assert states() == [(DeliveryState.SENT, 1)]
 
 
