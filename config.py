@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 APP_PREFIX = "LEARNINGWEEK_"
+SMTP_SECURITY_CHOICES = ("starttls", "tls", "none")
 DEV_SECRET_KEY = "dev-insecure-secret-key-do-not-use-in-production"
 
 
@@ -84,6 +85,11 @@ class Config:
         self.LEARNINGWEEK_SMTP_HOST = setting("SMTP_HOST", "")
         self.LEARNINGWEEK_SMTP_PORT = int(setting("SMTP_PORT", "587"))
         self.LEARNINGWEEK_SMTP_SECURITY = setting("SMTP_SECURITY", "starttls")
+        if self.LEARNINGWEEK_SMTP_SECURITY not in SMTP_SECURITY_CHOICES:
+            # A typo must not quietly send passwords over a plain connection.
+            raise ConfigError(
+                f"LEARNINGWEEK_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY_CHOICES)}."
+            )
         self.LEARNINGWEEK_SMTP_USER = setting("SMTP_USER", "")
         self.LEARNINGWEEK_SMTP_PASSWORD = setting("SMTP_PASSWORD", "")
         self.LEARNINGWEEK_MAIL_SENDER = setting("MAIL_SENDER", "learningweek@localhost")

@@ -130,8 +130,6 @@ def request_feedback_command() -> None:
 
 def smtp_settings(config) -> SmtpSettings | None:
     """The SMTP settings from configuration, or None when no server is configured."""
-    from learningweek.notifications.mail import SmtpSettings
-
     if not config["LEARNINGWEEK_SMTP_HOST"]:
         return None
     return SmtpSettings(
@@ -176,6 +174,7 @@ def send_pending_mail(*, worker: str, limit: int):
             host=config["LEARNINGWEEK_HOST_NAME"],
             organizer=settings.sender,
             attendee=notification.recipient,
+            now=utcnow(),
         )
 
     begin_write_transaction(db.session)
@@ -187,6 +186,7 @@ def send_pending_mail(*, worker: str, limit: int):
         limit=limit,
         letter_for=letter_for,
         invitation_for=invitation_for,
+        clock=utcnow,
     )
 
 
@@ -203,13 +203,24 @@ def send_mail_command(loop: bool, interval: float, batch: int) -> None:
         return
     worker = f"{socket.gethostname()}-{os.getpid()}"[:40]
     while True:
-        report = send_pending_mail(worker=worker, limit=batch)
-        db.session.remove()
-        if report.sent or report.retried or report.failed or not loop:
-            click.echo(f"sent {report.sent}, to retry {report.retried}, failed {report.failed}")
+        try:
+            report = send_pending_mail(worker=worker, limit=batch)
+        except Exception:  # noqa: BLE001  (a long-running worker logs and goes on)
+            if not loop:
+                raise
+            current_app.logger.exception("send-mail pass failed; trying again")
+            report = None
+        finally:
+            db.session.remove()
+        if report is not None and (report.sent or report.retried or report.failed or not loop):
+            click.echo(
+                f"sent {report.sent}, to retry {report.retried}, failed {report.failed}, "
+                f"postponed {report.postponed}"
+            )
         if not loop:
             return
-        if not report.sent:  # a full batch means more may be waiting: go again at once
+        handled = report.sent + report.retried + report.failed if report else 0
+        if handled < batch:  # a full batch means more may be waiting: go again at once
             time.sleep(interval)
 
 

@@ -185,6 +185,7 @@ def build_invitation(
     calendar.add("method", method)
     calendar.add_component(vtimezone(zone, item.starts_at.date(), item.ends_at.date()))
     event = _event(item, zone=zone, host=host)
+    event["last-modified"] = event["dtstamp"]  # the run's change, kept from the feeds' view
     event.add("organizer", f"mailto:{organizer}")
     name, email = attendee
     event.add("attendee", f"mailto:{email}", parameters={"CN": name, "RSVP": "FALSE"})

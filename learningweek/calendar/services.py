@@ -8,6 +8,7 @@ ETag matches is answered from that one query, without building the calendar.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import secrets
@@ -430,15 +431,32 @@ def invitation(
     host: str,
     organizer: str,
     attendee: User,
+    now: datetime,
 ) -> bytes | None:
-    """The run's invitation for one person's mail, as the run is now; None if it is gone."""
+    """The run's invitation for one person's mail, as the run and their seat are now.
+
+    A REQUEST goes only to someone who holds a seat in a run still taking place (a
+    message queued before they lost it would otherwise put it back in their
+    calendar); a CANCEL always goes. None when there is nothing to attach.
+    """
     run = db_session.scalars(_with_details(sa.select(Run).where(Run.id == run_id))).first()
     if run is None or not run.is_placed:
         return None
-    status = EventStatus.CANCELLED if method == "CANCEL" else EventStatus.CONFIRMED
-    item = _feed_event(
-        run, session_url=session_url, status=status, with_link=status == EventStatus.CONFIRMED
-    )
+    seated = method != "CANCEL"
+    if seated:
+        has_seat = db_session.scalar(
+            sa.select(sa.func.count()).where(
+                Signup.run_id == run.id,
+                Signup.user_id == attendee.id,
+                Signup.status == SignupStatus.CONFIRMED,
+            )
+        )
+        if run.is_cancelled or not has_seat:
+            return None
+    status = EventStatus.CONFIRMED if seated else EventStatus.CANCELLED
+    item = _feed_event(run, session_url=session_url, status=status, with_link=seated)
+    # In a message with a METHOD, DTSTAMP is when the message was made (RFC 5546).
+    item = dataclasses.replace(item, last_changed=now)
     return build_invitation(
         item,
         method=method,

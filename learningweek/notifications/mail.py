@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -62,6 +63,8 @@ def render(notification: Notification, letter: Letter) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class SmtpSettings:
+    """How to reach the SMTP server, and as whom."""
+
     host: str
     port: int
     security: str  # "starttls", "tls" (implicit) or "none"
@@ -88,7 +91,9 @@ def email_message(
     message["From"] = formataddr((settings.sender_name, settings.sender))
     message["To"] = formataddr((notification.recipient.display_name, notification.recipient.email))
     message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid(idstring=f"notification-{notification.id}")
+    message["Message-ID"] = make_msgid(
+        idstring=f"notification-{notification.id}", domain=settings.sender.rpartition("@")[2]
+    )
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     if invitation is not None:
@@ -139,7 +144,8 @@ def claim(db_session: Session, *, worker: str, now: datetime, limit: int) -> lis
     )
 
 
-def record_sent(db_session: Session, notification: Notification, *, now: datetime) -> None:
+def record_sent(notification: Notification, *, now: datetime) -> None:
+    """The server accepted the message."""
     notification.state = DeliveryState.SENT
     notification.sent_at = now
     notification.attempts += 1
@@ -148,7 +154,6 @@ def record_sent(db_session: Session, notification: Notification, *, now: datetim
 
 
 def record_failure(
-    db_session: Session,
     notification: Notification,
     error: str,
     *,
@@ -167,7 +172,7 @@ def record_failure(
         notification.next_attempt_at = now + timedelta(minutes=2 ** (notification.attempts - 1))
 
 
-def retry(db_session: Session, notification: Notification, *, now: datetime) -> None:
+def retry(notification: Notification, *, now: datetime) -> None:
     """An organizer sends a failed message again, from a fresh count of attempts."""
     notification.state = DeliveryState.PENDING
     notification.attempts = 0
@@ -209,12 +214,16 @@ def is_permanent(error: Exception) -> bool:
 
 @dataclass
 class DeliveryReport:
+    """What one pass did."""
+
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    postponed: int = 0  # handed back untried: the server was down or went away
 
 
 def load_claimed(db_session: Session, ids: list[int]) -> list[Notification]:
+    """The claimed messages with their recipients."""
     return list(
         db_session.scalars(
             sa.select(Notification)
@@ -225,6 +234,47 @@ def load_claimed(db_session: Session, ids: list[int]) -> list[Notification]:
     )
 
 
+def _hold(
+    db_session: Session,
+    notification: Notification,
+    *,
+    worker: str,
+    clock: Callable[[], datetime],
+) -> bool:
+    """Renew this worker's claim on a message just before sending it; False when the
+    claim ran out and another worker took it (then it is theirs to send)."""
+    held = db_session.execute(
+        sa.update(Notification)
+        .where(
+            Notification.id == notification.id,
+            Notification.claimed_by == worker,
+            Notification.state == DeliveryState.PENDING,
+        )
+        .values(claimed_until=clock() + CLAIM_LEASE)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db_session.commit()
+    return held == 1
+
+
+def _release(db_session: Session, messages: list[Notification], *, retry_at: datetime) -> None:
+    """Hand messages back untried, without counting an attempt: the server, not the
+    message, was the trouble (down, refusing logins, or gone mid-batch)."""
+    db_session.execute(
+        sa.update(Notification)
+        .where(Notification.id.in_([n.id for n in messages]))
+        .values(claimed_by=None, claimed_until=None, next_attempt_at=retry_at)
+        .execution_options(synchronize_session=False)
+    )
+    db_session.commit()
+
+
+# Errors a message's own content causes (an address or header that cannot be sent):
+# trying again cannot help, so the message fails at once.
+MESSAGE_ERRORS = (UnicodeError, ValueError, smtplib.SMTPNotSupportedError)
+RETRY_AFTER_OUTAGE = timedelta(minutes=1)
+
+
 def deliver(
     db_session: Session,
     settings: SmtpSettings,
@@ -232,15 +282,19 @@ def deliver(
     worker: str,
     now: datetime,
     limit: int,
-    letter_for,
-    invitation_for,
+    letter_for: Callable[[Notification], Letter],
+    invitation_for: Callable[[Notification], bytes | None],
+    clock: Callable[[], datetime] | None = None,
 ) -> DeliveryReport:
     """One pass: claim due messages, send them over one SMTP connection, record each.
 
     Each outcome is committed as it happens, so a worker that dies mid-batch resends at
-    most the message it was sending. `letter_for` and `invitation_for` supply what a
-    message needs from the app (links, the run's invitation), keeping this free of it.
+    most the message it was sending, and each send first renews the claim, so a slow
+    pass never sends what another worker took over. A server that is down or drops
+    the connection costs the messages no attempt. `letter_for` and `invitation_for`
+    supply what a message needs from the app; `clock` tells the time as the pass goes.
     """
+    clock = clock or (lambda: now)
     ids = claim(db_session, worker=worker, now=now, limit=limit)
     db_session.commit()
     report = DeliveryReport()
@@ -254,15 +308,14 @@ def deliver(
         db_session.commit()
         begin_write_transaction(db_session)
 
-    def failed(notification: Notification, error: Exception) -> None:
+    def failed(notification: Notification, error: Exception, *, permanent: bool) -> None:
         as_writer()
         record_failure(
-            db_session,
             notification,
             describe(error),
-            now=now,
+            now=clock(),
             max_attempts=settings.max_attempts,
-            permanent=is_permanent(error),
+            permanent=permanent,
         )
         if notification.state == DeliveryState.FAILED:
             report.failed += 1
@@ -272,35 +325,56 @@ def deliver(
 
     try:
         smtp = connect(settings)
-    except (OSError, smtplib.SMTPException) as error:
-        for notification in messages:
-            failed(notification, error)
+    except OSError:  # smtplib's errors are OSErrors too: refused, timed out, bad login
+        _release(db_session, messages, retry_at=now + RETRY_AFTER_OUTAGE)
+        report.postponed = len(messages)
         return report
     with smtp:
-        for notification in messages:
+        for index, notification in enumerate(messages):
             if not wants_mail(notification.recipient, notification.kind):
                 as_writer()  # turned off after it was queued
                 notification.state = DeliveryState.SKIPPED
                 notification.claimed_by = notification.claimed_until = None
                 db_session.commit()
                 continue
-            letter = letter_for(notification)
             try:
+                letter = letter_for(notification)
+                text_and_html = render(notification, letter)
                 message = email_message(
                     notification,
                     settings,
                     letter,
-                    now=now,
+                    now=clock(),
                     invitation=invitation_for(notification),
                 )
-                smtp.send_message(message)
-            except (OSError, smtplib.SMTPException) as error:
-                failed(notification, error)
+            except MESSAGE_ERRORS as error:
+                failed(notification, error, permanent=True)
                 continue
-            html = render(notification, letter)[1]
             as_writer()
-            notification.html_body = html
-            record_sent(db_session, notification, now=now)
+            if not _hold(db_session, notification, worker=worker, clock=clock):
+                continue
+            try:
+                smtp.send_message(message)
+            except MESSAGE_ERRORS as error:
+                failed(notification, error, permanent=True)
+                continue
+            except smtplib.SMTPServerDisconnected:
+                gone = True
+            except smtplib.SMTPException as error:  # the server answered: about this message
+                failed(notification, error, permanent=is_permanent(error))
+                continue
+            except OSError:  # the connection broke
+                gone = True
+            else:
+                gone = False
+            if gone:
+                as_writer()
+                _release(db_session, messages[index:], retry_at=clock() + RETRY_AFTER_OUTAGE)
+                report.postponed += len(messages) - index
+                return report
+            as_writer()
+            notification.html_body = text_and_html[1]
+            record_sent(notification, now=clock())
             report.sent += 1
             db_session.commit()
     return report

@@ -56,7 +56,7 @@ def retry_message(notification_id: int):
     if notification.state != DeliveryState.FAILED:
         flash("Only failed messages can be retried.", "info")
     else:
-        retry(db.session, notification, now=utcnow())
+        retry(notification, now=utcnow())
         db.session.commit()
         flash("The message will be sent on the mail worker's next pass.", "success")
     return redirect(url_for("notifications.outbox"))

@@ -327,7 +327,10 @@ def _tell_of_move(
             body=f"Your session “{learning_session.title}” moved from {before} to {after}.",
             session_id=learning_session.id,
         )
+    seated = signups.people_seated(db_session, run)
     for person in signups.people_signed_up(db_session, run):
+        # Only a seat is an event in one's calendar; waiting people just hear the news.
+        has_seat = person.id in seated
         queue_notification(
             db_session,
             recipient=person,
@@ -336,8 +339,8 @@ def _tell_of_move(
             body=f"“{learning_session.title}”, which you signed up for, moved from {before} "
             f"to {after}.",
             session_id=learning_session.id,
-            run_id=run.id,
-            calendar_method="REQUEST",
+            run_id=run.id if has_seat else None,
+            calendar_method="REQUEST" if has_seat else None,
         )
 
 

@@ -857,6 +857,17 @@ def people_signed_up(db_session: Session, run: Run) -> list[User]:
     )
 
 
+def people_seated(db_session: Session, run: Run) -> set[int]:
+    """Who has a confirmed seat in the run."""
+    return set(
+        db_session.scalars(
+            sa.select(Signup.user_id).where(
+                Signup.run_id == run.id, Signup.status == SignupStatus.CONFIRMED
+            )
+        )
+    )
+
+
 def runs_with_signups(db_session: Session, run_ids: Iterable[int]) -> set[int]:
     """Which of the runs hold anyone's seat, offer or waitlist place."""
     run_ids = list(run_ids)
@@ -963,10 +974,12 @@ def send_reminders(db_session: Session, *, now: datetime) -> int:
             )
             .where(
                 Signup.status == SignupStatus.CONFIRMED,
-                Signup.reminded_at.is_(None),
+                # Never reminded, or reminded of a time the run has since moved from.
+                sa.or_(Signup.reminded_at.is_(None), Signup.reminded_at < Run.changed_at),
                 Run.cancelled_at.is_(None),
                 Run.starts_at > now,
-                Run.starts_at < now + timedelta(days=2),
+                # Tomorrow ends up to 49 hours from now where clocks go back tonight.
+                Run.starts_at < now + timedelta(days=3),
             )
             .order_by(Signup.id)
             .with_for_update(of=Signup, skip_locked=True)

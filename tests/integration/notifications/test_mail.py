@@ -161,16 +161,20 @@ def test_a_refusing_server_leaves_messages_pending_and_they_go_later(app, inbox)
     assert len(inbox.messages) == 1
 
 
-def test_a_server_that_is_down_loses_nothing(app, inbox):
+def test_a_server_that_is_down_loses_nothing_and_costs_no_attempt(app, inbox):
     make_notification(make_user())
     app.config["LEARNINGWEEK_SMTP_PORT"] = free_port()  # nothing listens there
 
     report = send_pending_mail(worker="test", limit=10)
 
     message = db.session.scalar(sa.select(Notification))
-    assert report.retried == 1
-    assert (message.state, message.attempts) == (DeliveryState.PENDING, 1)
-    assert "ConnectionRefusedError" in message.last_error
+    assert report.postponed == 1
+    assert (message.state, message.attempts, message.claimed_by) == (
+        DeliveryState.PENDING,
+        0,
+        None,
+    )
+    assert message.next_attempt_at > utcnow()
 
 
 def test_a_permanent_refusal_fails_at_once(app, inbox):
@@ -339,3 +343,111 @@ def test_the_profile_page_saves_mail_preferences(client):
 
     db.session.refresh(person)
     assert (person.wants_reminder_mail, person.wants_feedback_mail) == (False, True)
+
+
+# --- regressions from the review ----------------------------------------------------------
+
+
+def test_a_claim_that_ran_out_mid_pass_is_not_sent_twice(app, inbox):
+    from learningweek.cli import smtp_settings
+    from learningweek.notifications.mail import Letter
+
+    for _ in range(3):
+        make_notification(make_user())
+    start = utcnow()
+    settings = smtp_settings(app.config)
+    others_turn = []
+
+    def slow_letter(notification):
+        if not others_turn:  # worker A stalls; worker B comes along after A's claim ran out
+            others_turn.append(True)
+            with Session(db.engine) as other:
+                deliver(other, settings, worker="B", now=start + timedelta(minutes=6),
+                        limit=10, letter_for=lambda n: Letter(site_name="Week"),
+                        invitation_for=lambda n: None)  # fmt: skip
+        return Letter(site_name="Week")
+
+    with Session(db.engine) as session:
+        deliver(
+            session,
+            settings,
+            worker="A",
+            now=start,
+            limit=10,
+            letter_for=slow_letter,
+            invitation_for=lambda n: None,
+            clock=lambda: start + timedelta(minutes=7),
+        )
+
+    assert len(inbox.messages) == 3
+    assert states() == [(DeliveryState.SENT, 1)] * 3
+
+
+def test_a_message_that_cannot_be_sent_fails_alone(app, inbox):
+    make_notification(make_user(email="jürgen@exämple.com"))
+    make_notification(make_user(email="ok@example.com"))
+
+    report = send_pending_mail(worker="test", limit=10)
+
+    assert (report.sent, report.failed) == (1, 1)
+    assert sorted(states()) == sorted([(DeliveryState.FAILED, 1), (DeliveryState.SENT, 1)])
+
+
+def test_waiting_people_hear_of_a_move_without_an_invitation(app, inbox):
+    run = placed_run(published_edition(), starts_at=at(10), max_participants=1)
+    signups.sign_up(db.session, run, make_user(email="seated@example.com"), now=NOW)
+    signups.sign_up(db.session, run, make_user(email="waiting@example.com"), now=NOW)
+    db.session.commit()
+    schedule.place_run(
+        db.session, run, at(15), run.room, actor=make_organizer(), now=NOW, settings=Settings()
+    )
+    db.session.commit()
+
+    send_pending_mail(worker="test", limit=20)
+
+    moved = {m["To"]: m for m in inbox.messages if "has moved" in m["Subject"]}
+    by_address = {to.split("<")[1].rstrip(">"): m for to, m in moved.items()}
+    assert len(list(by_address["seated@example.com"].iter_attachments())) == 1
+    assert list(by_address["waiting@example.com"].iter_attachments()) == []
+
+
+def test_a_run_moved_after_its_reminder_is_reminded_again(app):
+    edition = published_edition()
+    run = placed_run(edition, starts_at=at(10, day=9))
+    signups.sign_up(db.session, run, make_user(), now=NOW)
+    db.session.commit()
+    assert signups.send_reminders(db.session, now=at(18, day=8)) == 1
+    db.session.commit()
+    schedule.place_run(
+        db.session, run, at(10, day=11), run.room, actor=make_organizer(),
+        now=at(19, day=8), settings=Settings(),
+    )  # fmt: skip
+    db.session.commit()
+
+    assert signups.send_reminders(db.session, now=at(18, day=10)) == 1
+
+
+def test_a_reminder_on_the_night_the_clocks_go_back(app):
+    from datetime import UTC, date, datetime
+
+    edition = published_edition(
+        first_day=date(2027, 10, 31),
+        slug="autumn",
+        signup_opens_at=datetime(2027, 10, 1, tzinfo=UTC),
+        signup_closes_at=datetime(2027, 11, 2, tzinfo=UTC),
+    )
+    late = at(23, 30, day=31).replace(month=10)
+    run = placed_run(edition, starts_at=late)
+    signups.sign_up(db.session, run, make_user(), now=late - timedelta(days=3))
+    db.session.commit()
+
+    just_after_midnight = at(0, 5, day=30).replace(month=10)
+
+    assert signups.send_reminders(db.session, now=just_after_midnight) == 1
+
+
+def test_an_unknown_smtp_security_is_refused():
+    from config import Config, ConfigError
+
+    with pytest.raises(ConfigError, match="LEARNINGWEEK_SMTP_SECURITY"):
+        Config(environ={"LEARNINGWEEK_SMTP_SECURITY": "ssl"})
