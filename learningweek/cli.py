@@ -44,13 +44,25 @@ def create_organizer_command(email: str, name: str | None) -> None:
 
 
 @click.command("demo")
-def demo_command() -> None:
+@click.option(
+    "--size",
+    type=click.Choice(["small", "large"]),
+    default="small",
+    show_default=True,
+    help="small: a few dozen people through the services; large: the company-size edition.",
+)
+# For tests and quick tries: a share of the large edition's people, sessions and sign-ups.
+@click.option("--scale", type=float, default=1.0, hidden=True)
+def demo_command(size: str, scale: float) -> None:
     """Fill an empty database with a demo edition, rooms, topics and people."""
     from learningweek.demo import DEMO_PASSWORD, load_demo
 
     begin_write_transaction(db.session)
     if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
         click.echo("The database already has data; the demo leaves it as it is.")
+        return
+    if size == "large":
+        _large_demo(scale)
         return
     people = load_demo(
         db.session, now=utcnow(), time_zone=current_app.config["LEARNINGWEEK_DEFAULT_TIME_ZONE"]
@@ -62,6 +74,38 @@ def demo_command() -> None:
         click.echo(f"  {user.email:<32} {role:<10} {user.display_name}")
     click.echo(
         "…and 40 more colleagues (e.g. alex.andersson@example.com) who teach and star sessions."
+    )
+
+
+def _large_demo(scale: float) -> None:
+    from learningweek.demo import DEMO_PASSWORD
+    from learningweek.demo_large import HEAVY_USER_EMAIL, ORGANIZER_EMAIL, load_large_demo
+
+    started = time.perf_counter()
+    counts = load_large_demo(
+        db.session,
+        now=utcnow(),
+        time_zone=current_app.config["LEARNINGWEEK_DEFAULT_TIME_ZONE"],
+        scale=scale,
+    )
+    db.session.commit()
+    click.echo(f"Large demo written in {time.perf_counter() - started:.1f} s:")
+    for label, value in (
+        ("people", counts.people),
+        ("rooms", counts.rooms),
+        ("accepted sessions", counts.sessions),
+        ("runs placed", counts.runs),
+        ("runs left unplaced", counts.unplaced),
+        ("interest marks", counts.interests),
+        ("sign-ups confirmed", counts.confirmed),
+        ("sign-ups waitlisted", counts.waitlisted),
+        ("check-ins (attended)", counts.attended),
+        ("feedback answers", counts.feedback),
+    ):
+        click.echo(f"  {label:<22} {value:>8,}")
+    click.echo(
+        f"Password for all: {DEMO_PASSWORD}. Organizer: {ORGANIZER_EMAIL}; "
+        f"a person with many sign-ups: {HEAVY_USER_EMAIL}; others are person3@example.com …"
     )
 
 
