@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -31,12 +33,43 @@ def _is_unchanged(validator: services.Validator) -> bool:
     return since is not None and modified is not None and modified.replace(microsecond=0) <= since
 
 
+class FeedBodies:
+    """The last few feeds built, by what they were built from.
+
+    Safe to keep per process: the key holds the feed's validator, which changes with
+    anything the feed shows, so a stale body is never found, and another instance
+    simply builds its own. Building the whole edition's feed is most of its cost.
+    """
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self.bodies: OrderedDict[tuple, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get_or_build(self, key: tuple, build: Callable[[], bytes]) -> bytes:
+        with self.lock:
+            if key in self.bodies:
+                self.bodies.move_to_end(key)
+                return self.bodies[key]
+        body = build()
+        with self.lock:
+            self.bodies[key] = body
+            while len(self.bodies) > self.size:
+                self.bodies.popitem(last=False)
+        return body
+
+
+feed_bodies = FeedBodies()
+
+
 def _feed(validator: services.Validator, build: Callable[[], bytes], filename: str) -> Response:
     """Answer with the feed, or 304 when the client's copy is current (not building it)."""
     if _is_unchanged(validator):
         response = Response(status=304)
     else:
-        response = Response(build(), mimetype="text/calendar")
+        # Links in the feed carry the host it was asked on.
+        body = feed_bodies.get_or_build((request.host_url, *validator.key), build)
+        response = Response(body, mimetype="text/calendar")
         response.headers["Content-Type"] = "text/calendar; charset=utf-8"
         response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.set_etag(validator.etag)

@@ -363,3 +363,19 @@ def test_the_edition_feed_is_built_with_the_same_queries_for_few_and_many_runs(
 
     assert (len(events_of(small)), len(events_of(large))) == (2, 32)
     assert len(many) == len(few)
+
+
+def test_an_unchanged_feed_is_built_once_and_served_from_one_query(app, count_queries, edition):
+    from learningweek.calendar.views import feed_bodies
+
+    feed_bodies.bodies.clear()
+    placed_run(edition, title="Pandas")
+    poller = app.test_client()
+    first = poller.get("/calendar/spring.ics")
+
+    with count_queries() as queries:
+        again = poller.get("/calendar/spring.ics")
+
+    assert again.status_code == 200
+    assert again.get_data() == first.get_data()
+    assert len(queries) <= 1
