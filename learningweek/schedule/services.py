@@ -310,6 +310,26 @@ def place_run(
     return problems
 
 
+def _tell_teachers(
+    db_session: Session,
+    learning_session: LearningSession,
+    kind: NotificationKind,
+    *,
+    subject: str,
+    body: str,
+) -> None:
+    """Queue the same message to each of the session's teachers."""
+    for teacher in learning_session.teachers:
+        queue_notification(
+            db_session,
+            recipient=teacher,
+            kind=kind,
+            subject=subject,
+            body=body,
+            session_id=learning_session.id,
+        )
+
+
 def _tell_of_move(
     db_session: Session, run: Run, old_start: datetime, old_room: Room | None
 ) -> None:
@@ -318,15 +338,13 @@ def _tell_of_move(
     zone = learning_session.edition.zone
     before = f"{format_local(old_start, zone)} in {old_room.name if old_room else 'no room'}"
     after = f"{format_local(run.starts_at, zone)} in {run.room.name}"
-    for teacher in learning_session.teachers:
-        queue_notification(
-            db_session,
-            recipient=teacher,
-            kind=NotificationKind.RUN_MOVED,
-            subject=f"“{learning_session.title}” has moved",
-            body=f"Your session “{learning_session.title}” moved from {before} to {after}.",
-            session_id=learning_session.id,
-        )
+    _tell_teachers(
+        db_session,
+        learning_session,
+        NotificationKind.RUN_MOVED,
+        subject=f"“{learning_session.title}” has moved",
+        body=f"Your session “{learning_session.title}” moved from {before} to {after}.",
+    )
     seated = signups.people_seated(db_session, run)
     for person in signups.people_signed_up(db_session, run):
         # Only a seat is an event in one's calendar; waiting people just hear the news.
@@ -386,15 +404,13 @@ def cancel_run(
     body = f"The run of “{learning_session.title}” on {when} is cancelled."
     if comment.strip():
         body += f"\n\nComment from the organizers:\n{comment.strip()}"
-    for teacher in learning_session.teachers:
-        queue_notification(
-            db_session,
-            recipient=teacher,
-            kind=NotificationKind.RUN_CANCELLED,
-            subject=f"A run of “{learning_session.title}” is cancelled",
-            body=body,
-            session_id=learning_session.id,
-        )
+    _tell_teachers(
+        db_session,
+        learning_session,
+        NotificationKind.RUN_CANCELLED,
+        subject=f"A run of “{learning_session.title}” is cancelled",
+        body=body,
+    )
     signups.end_signups_of_cancelled_run(db_session, run, now=now, comment=comment)
     db_session.flush()
 
@@ -445,16 +461,14 @@ def add_run_for_waitlist(
     )
     moved = signups.offer_run_to_waitlist(db_session, new_run, now=now)
     when = f"{format_local(new_run.starts_at, learning_session.edition.zone)} in {room.name}"
-    for teacher in learning_session.teachers:
-        queue_notification(
-            db_session,
-            recipient=teacher,
-            kind=NotificationKind.RUN_MOVED,
-            subject=f"“{learning_session.title}” has an extra run",
-            body=f"So many people are waiting for “{learning_session.title}” that the "
-            f"organizers added a run on {when}; {len(moved)} of them have a seat in it.",
-            session_id=learning_session.id,
-        )
+    _tell_teachers(
+        db_session,
+        learning_session,
+        NotificationKind.RUN_MOVED,
+        subject=f"“{learning_session.title}” has an extra run",
+        body=f"So many people are waiting for “{learning_session.title}” that the "
+        f"organizers added a run on {when}; {len(moved)} of them have a seat in it.",
+    )
     db_session.flush()
     return new_run, moved
 
