@@ -57,10 +57,12 @@ def create_app(config_object: object | str | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from learningweek import models  # noqa: F401  (every model is mapped before first use)
     from learningweek.accounts.services import load_user
-    from learningweek.database import begin_write_transaction
+    from learningweek.database import begin_write_transaction, ping_when_idle
     from learningweek.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
+    with app.app_context():
+        ping_when_idle(db.engine, app.config["LEARNINGWEEK_DB_PING_AFTER_SECONDS"])
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

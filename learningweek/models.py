@@ -1,7 +1,7 @@
 """Every feature's models in one place, for Alembic, `flask shell` and create_all."""
 
 from learningweek.accounts.models import User
-from learningweek.calendar.models import CalendarToken
+from learningweek.calendar.models import CalendarToken, FeedVersion
 from learningweek.editions.models import Edition, Room, Topic
 from learningweek.feedback.models import Feedback, ObjectiveRating, Reflection
 from learningweek.notifications.models import Notification
@@ -17,6 +17,7 @@ from learningweek.signups.models import Signup
 
 __all__ = [
     "CalendarToken",
+    "FeedVersion",
     "Edition",
     "Feedback",
     "Interest",

@@ -28,3 +28,28 @@ class CalendarToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<CalendarToken {self.id} user={self.user_id}>"
+
+
+class FeedVersion(db.Model):
+    """How often what an edition's feeds show has changed, and when it last did.
+
+    Raised at commit by `learningweek.calendar.changes` whenever a run, session, room,
+    topic, teacher's name or the edition itself changed, so a feed's validator is one
+    index lookup instead of aggregating everything the feed shows. A row appears with
+    the first change; no row means version 0.
+
+    Kept in its own table rather than on `editions`: the raise is a transaction's last
+    statement, and no other statement locks these rows, so taking that lock late can
+    never close a cycle with the edition and run locks services take in order.
+    """
+
+    __tablename__ = "feed_versions"
+
+    edition_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("editions.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int]
+    changed_at: Mapped[datetime]
+
+    def __repr__(self) -> str:
+        return f"<FeedVersion edition={self.edition_id} version={self.version}>"

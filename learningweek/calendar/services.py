@@ -1,9 +1,10 @@
 """Which runs each feed holds, how cheaply to tell whether it changed, and feed tokens.
 
-Every feed has a validator read in one query: counts and latest change times of
-everything its content depends on (runs, sessions, rooms, topics, teachers, the
-edition, and for the personal feed the person's sign-ups). A repeat request whose
-ETag matches is answered from that one query, without building the calendar.
+Every feed has a validator read with an index lookup or two: the feed version of
+the edition (raised at each commit that changes anything an edition's feeds show,
+see `changes`), and for the personal feed the person's sign-ups and the versions of
+the editions they are in. A repeat request whose ETag matches is answered from
+that alone, without building the calendar.
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from learningweek.accounts.models import User
 from learningweek.calendar.ical import EventStatus, FeedEvent, build_invitation
-from learningweek.calendar.models import CalendarToken
+from learningweek.calendar.models import CalendarToken, FeedVersion
 from learningweek.database import unique_or_raise
-from learningweek.editions.models import Edition, Room, Topic
+from learningweek.editions.models import Edition, Topic
 from learningweek.enums import ProposalStatus, SessionFormat, SignupStatus
 from learningweek.errors import DomainError
 from learningweek.markdown import markdown_to_text
-from learningweek.proposals.models import LearningSession, session_co_teachers, session_topics
+from learningweek.proposals.models import LearningSession, session_co_teachers
 from learningweek.schedule.models import Run
 from learningweek.signups.models import Signup
 
@@ -104,43 +105,6 @@ def _latest(*values: datetime | None) -> datetime | None:
     return max(present) if present else None
 
 
-def _aggregates(runs: sa.Select) -> list[sa.ScalarSelect]:
-    """What a feed of these runs (a select of ids) shows, in a few numbers: counts and
-    latest change times of the runs, their sessions, rooms, topics and teachers, and
-    a fingerprint of which teachers and topics each session has, since adding or
-    removing one changes no timestamp of the rows that stay."""
-    sessions = sa.select(Run.session_id).where(Run.id.in_(runs))
-    co_teaching = session_co_teachers.c.session_id.in_(sessions)
-    tagged = session_topics.c.session_id.in_(sessions)
-    teachers = sa.union(
-        sa.select(LearningSession.lead_id).where(LearningSession.id.in_(sessions)),
-        sa.select(session_co_teachers.c.user_id).where(co_teaching),
-    )
-    pair = session_co_teachers.c.session_id * 1_000_003 + session_co_teachers.c.user_id
-    tag = session_topics.c.session_id * 1_000_003 + session_topics.c.topic_id
-    queries = [
-        sa.select(sa.func.count()).where(Run.id.in_(runs)),
-        sa.select(sa.func.max(Run.changed_at)).where(Run.id.in_(runs)),
-        sa.select(sa.func.max(LearningSession.updated_at)).where(LearningSession.id.in_(sessions)),
-        sa.select(sa.func.max(Room.updated_at)).where(
-            Room.id.in_(sa.select(Run.room_id).where(Run.id.in_(runs)))
-        ),
-        sa.select(sa.func.max(Topic.updated_at)).where(
-            Topic.id.in_(sa.select(session_topics.c.topic_id).where(tagged))
-        ),
-        sa.select(sa.func.max(User.updated_at)).where(User.id.in_(teachers)),
-        sa.select(sa.func.count()).where(co_teaching),
-        sa.select(sa.func.coalesce(sa.func.sum(pair), 0)).where(co_teaching),
-        sa.select(sa.func.count()).where(tagged),
-        sa.select(sa.func.coalesce(sa.func.sum(tag), 0)).where(tagged),
-    ]
-    return [query.scalar_subquery() for query in queries]
-
-
-# Positions, in `_aggregates`, of the latest-change times (the rest are counts and sums).
-_TIMES = slice(1, 6)
-
-
 def _placed_runs_of(condition: sa.ColumnElement[bool]) -> sa.Select:
     return (
         sa.select(Run.id)
@@ -155,31 +119,66 @@ def _ended(edition: Edition, now: datetime) -> tuple[bool, datetime | None]:
     return is_over, edition.ends_at if is_over else None
 
 
+def _with_version(query: sa.Select) -> sa.Select:
+    """The query with the edition's feed version and its time (None before the first)."""
+    return query.add_columns(FeedVersion.version, FeedVersion.changed_at).outerjoin_from(
+        Edition, FeedVersion, FeedVersion.edition_id == Edition.id
+    )
+
+
+def _edition_key(edition: Edition, version: int | None, now: datetime) -> tuple:
+    # created_at tells apart an edition made again with the same id (a restored database).
+    return (edition.id, edition.created_at, version or 0, _ended(edition, now)[0])
+
+
+def _edition_stamp(edition: Edition, changed_at: datetime | None, now: datetime) -> datetime:
+    return _latest(edition.updated_at, changed_at, _ended(edition, now)[1])
+
+
+# Validators are asked for on every poll: their statements are built once.
+_topic = aliased(Topic)
+_EDITION_AND_TOPIC = _with_version(
+    sa.select(Edition, _topic)
+    .outerjoin_from(Edition, _topic, _topic.slug == sa.bindparam("topic_slug"))
+    .where(Edition.slug == sa.bindparam("slug"))
+)
+
+
 def edition_validator(
     db_session: Session, slug: str, *, topic_slug: str | None, now: datetime
 ) -> tuple[Edition | None, Topic | None, Validator | None]:
     """The edition (and topic) a feed is for and its validator, in one query.
 
     A topic's feed is validated like the whole edition's: a session leaving the topic
-    changes only rows the topic feed no longer holds.
+    raises the edition's version like any other change.
     """
-    topic = aliased(Topic)
     row = db_session.execute(
-        sa.select(
-            Edition, topic, *_aggregates(_placed_runs_of(LearningSession.edition_id == Edition.id))
-        )
-        .outerjoin(topic, topic.slug == (topic_slug or ""))
-        .where(Edition.slug == slug)
+        _EDITION_AND_TOPIC, {"slug": slug, "topic_slug": topic_slug or ""}
     ).first()
     if row is None or (topic_slug is not None and row[1] is None):
         return None, None, None
-    edition, topic_row, *figures = row
-    is_over, over_since = _ended(edition, now)
-    topic_at = topic_row.updated_at if topic_row else None
-    key = ("edition", edition.id, topic_slug, edition.published_at, edition.updated_at,
-           topic_at, is_over, *figures)  # fmt: skip
-    stamp = _latest(edition.updated_at, topic_at, over_since, *figures[_TIMES])
-    return edition, topic_row, Validator(key, stamp)
+    edition, topic, version, changed_at = row
+    key = ("edition", topic.id if topic else None, *_edition_key(edition, version, now))
+    return edition, topic, Validator(key, _edition_stamp(edition, changed_at, now))
+
+
+_SESSION_SHOWN = (
+    sa.select(sa.func.count())
+    .where(
+        Run.session_id == LearningSession.id,
+        Run.starts_at.is_not(None),
+        Edition.published_at.is_not(None),
+        sa.or_(Run.cancelled_at.is_(None), Run.cancelled_at >= Edition.published_at),
+    )
+    .correlate(LearningSession, Edition)
+    .scalar_subquery()
+)
+_SESSION_AND_EDITION = _with_version(
+    sa.select(LearningSession, Edition, _SESSION_SHOWN)
+    .join(LearningSession.edition)
+    .options(contains_eager(LearningSession.edition))
+    .where(LearningSession.id == sa.bindparam("session_id"))
+)
 
 
 def session_validator(
@@ -187,86 +186,86 @@ def session_validator(
 ) -> tuple[LearningSession | None, Validator | None]:
     """A session and its feed's validator, in one query; (None, None) when the session
     was never on a published programme, so its feed does not exist."""
-    condition = LearningSession.id == session_id
-    shown = (
-        sa.select(sa.func.count())
-        .where(
-            Run.session_id == session_id,
-            Run.starts_at.is_not(None),
-            Edition.published_at.is_not(None),
-            sa.or_(Run.cancelled_at.is_(None), Run.cancelled_at >= Edition.published_at),
-        )
-        .scalar_subquery()
-    )
-    row = db_session.execute(
-        sa.select(LearningSession, Edition, shown, *_aggregates(_placed_runs_of(condition)))
-        .join(LearningSession.edition)
-        .options(contains_eager(LearningSession.edition))
-        .where(condition)
-    ).first()
+    row = db_session.execute(_SESSION_AND_EDITION, {"session_id": session_id}).first()
     if row is None or not row[0].edition.is_published or not row[2]:
         return None, None
-    learning_session, edition, _, *figures = row
-    is_over, over_since = _ended(edition, now)
-    key = ("session", session_id, edition.published_at, edition.updated_at, is_over, *figures)
-    stamp = _latest(edition.updated_at, over_since, *figures[_TIMES])
-    return learning_session, Validator(key, stamp)
+    learning_session, edition, _, version, changed_at = row
+    key = ("session", session_id, *_edition_key(edition, version, now))
+    return learning_session, Validator(key, _edition_stamp(edition, changed_at, now))
 
 
-def _personal_runs(owner: sa.ScalarSelect) -> sa.Select:
+def _personal_runs(owner: sa.ColumnElement[int]) -> sa.Select:
     """Ids of the runs in a person's feed: signed up for (see PERSONAL_STATUSES) or
     taught, on published programmes. Each branch starts from the person's own rows."""
     signed_up = sa.select(Signup.run_id).where(
         Signup.user_id == owner, Signup.status.in_(PERSONAL_STATUSES)
     )
-    taught_sessions = sa.union(
-        sa.select(LearningSession.id).where(LearningSession.lead_id == owner),
-        sa.select(session_co_teachers.c.session_id).where(session_co_teachers.c.user_id == owner),
-    )
-    taught = sa.select(Run.id).where(Run.session_id.in_(taught_sessions))
+    taught = sa.select(Run.id).where(Run.session_id.in_(_taught_sessions(owner)))
     return _placed_runs_of(
         LearningSession.edition.has(Edition.is_published)
         & (Run.id.in_(signed_up) | Run.id.in_(taught))
     )
 
 
+def _taught_sessions(owner: sa.ColumnElement[int]) -> sa.CompoundSelect:
+    return sa.union(
+        sa.select(LearningSession.id).where(LearningSession.lead_id == owner),
+        sa.select(session_co_teachers.c.session_id).where(session_co_teachers.c.user_id == owner),
+    )
+
+
+_owned = Signup.user_id == CalendarToken.user_id
+_TOKEN_OWNER = (
+    sa.select(
+        CalendarToken.token_hash,
+        CalendarToken.user_id,
+        User.updated_at,  # the feed's name is the person's
+        sa.select(sa.func.count()).where(_owned).scalar_subquery(),
+        sa.select(sa.func.max(Signup.updated_at)).where(_owned).scalar_subquery(),
+    )
+    .join(User, User.id == CalendarToken.user_id)
+    .where(CalendarToken.token_hash == sa.bindparam("digest"))
+)
+_owner = sa.bindparam("owner_id")
+_OWNER_EDITIONS = _with_version(
+    sa.select(Edition.id)
+    .where(
+        Edition.id.in_(
+            sa.union(
+                sa.select(LearningSession.edition_id)
+                .join(Signup, Signup.session_id == LearningSession.id)
+                .where(Signup.user_id == _owner),
+                sa.select(LearningSession.edition_id).where(
+                    LearningSession.id.in_(_taught_sessions(_owner))
+                ),
+            )
+        )
+    )
+    .order_by(Edition.id)
+)
+
+
 def personal_validator(
     db_session: Session, token: str, *, secret_key: str
 ) -> tuple[int | None, Validator | None]:
-    """Whose feed a token opens and its validator, in one query; (None, None) if unknown."""
+    """Whose feed a token opens and its validator, in two index-only queries; (None,
+    None) if the token is unknown.
+
+    The feed shows the person's sign-ups and what is in the editions they sign up
+    for or teach in: their sign-ups' count and latest change, and those editions'
+    feed versions, cover all of it.
+    """
     digest = hash_token(token, secret_key=secret_key)
-    owner = (
-        sa.select(CalendarToken.user_id).where(CalendarToken.token_hash == digest).scalar_subquery()
-    )
-    runs = _personal_runs(owner)
-    row = db_session.execute(
-        sa.select(
-            CalendarToken.token_hash,
-            CalendarToken.user_id,
-            User.updated_at,  # the feed's name is the person's
-            sa.select(sa.func.max(Signup.updated_at))
-            .where(Signup.user_id == CalendarToken.user_id)
-            .scalar_subquery(),
-            sa.select(sa.func.max(Edition.updated_at))
-            .where(
-                Edition.id.in_(
-                    sa.select(LearningSession.edition_id)
-                    .join(Run, Run.session_id == LearningSession.id)
-                    .where(Run.id.in_(runs))
-                )
-            )
-            .scalar_subquery(),
-            *_aggregates(runs),
-        )
-        .join(User, User.id == CalendarToken.user_id)
-        .where(CalendarToken.token_hash == digest)
-    ).first()
+    row = db_session.execute(_TOKEN_OWNER, {"digest": digest}).first()
     # The index found the row; comparing again in constant time costs nothing.
     if row is None or not hmac.compare_digest(row[0], digest):
         return None, None
-    _, owner_id, owner_at, signups_at, editions_at, *figures = row
-    key = ("personal", owner_id, owner_at, signups_at, editions_at, *figures)
-    return owner_id, Validator(key, _latest(owner_at, signups_at, editions_at, *figures[_TIMES]))
+    _, owner_id, owner_at, signups, signups_at = row
+    editions = db_session.execute(_OWNER_EDITIONS, {"owner_id": owner_id}).all()
+    versions = tuple((edition_id, version or 0) for edition_id, version, _ in editions)
+    key = ("personal", owner_id, owner_at, signups, signups_at, versions)
+    stamp = _latest(owner_at, signups_at, *(changed_at for *_, changed_at in editions))
+    return owner_id, Validator(key, stamp)
 
 
 # --- events -----------------------------------------------------------------------------

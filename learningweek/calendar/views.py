@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 
 from learningweek.accounts.models import User
 from learningweek.calendar import bp, ical, services
-from learningweek.database import utcnow
+from learningweek.database import read_without_transaction, utcnow
 from learningweek.editions.models import Edition
 from learningweek.errors import DomainError
 from learningweek.extensions import db
@@ -87,6 +87,7 @@ def _host() -> str:
 @bp.get("/sessions/<int:session_id>.ics")
 def session_feed(session_id: int):
     """One session's runs, for "Add to calendar"."""
+    read_without_transaction(db.session)
     now = utcnow()
     learning_session, validator = services.session_validator(db.session, session_id, now=now)
     if learning_session is None:
@@ -113,6 +114,7 @@ def session_feed(session_id: int):
 
 
 def _edition_feed(slug: str, topic_slug: str | None):
+    read_without_transaction(db.session)
     now = utcnow()
     edition, topic, validator = services.edition_validator(
         db.session, slug, topic_slug=topic_slug, now=now
@@ -152,6 +154,7 @@ def topic_feed(slug: str, topic_slug: str):
 @bp.get("/calendar/personal/<token>.ics")
 def personal_feed(token: str):
     """My confirmed and taught runs (waiting ones tentative), at a secret URL, no login."""
+    read_without_transaction(db.session)
     secret_key = current_app.config["SECRET_KEY"]
     user_id, validator = services.personal_validator(db.session, token, secret_key=secret_key)
     if user_id is None:

@@ -267,8 +267,12 @@ def test_the_session_and_programme_pages_offer_calendar_links(client, edition):
 # --- conditional requests --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("feed", ["edition", "topic", "session", "personal"])
-def test_a_repeat_with_the_etag_is_a_304_from_one_query(app, client, count_queries, edition, feed):
+@pytest.mark.parametrize(
+    ("feed", "budget"), [("edition", 1), ("topic", 1), ("session", 1), ("personal", 2)]
+)
+def test_a_repeat_with_the_etag_is_a_304_from_its_validator_alone(
+    app, client, count_queries, edition, feed, budget
+):
     topic = make_topic(slug="data")
     run = placed_run(edition, title="Pandas", topics=[topic])
     mei = make_user(email="mei@example.com")
@@ -288,7 +292,8 @@ def test_a_repeat_with_the_etag_is_a_304_from_one_query(app, client, count_queri
     assert again.status_code == 304
     assert again.get_data() == b""
     assert again.headers["ETag"] == first.headers["ETag"]
-    assert len(queries) <= 1
+    # The personal feed looks the token up, then the versions of the person's editions.
+    assert len(queries) <= budget
 
 
 def test_if_modified_since_gets_a_304_until_something_changes(client, edition):
