@@ -370,6 +370,51 @@ def test_the_edition_feed_is_built_with_the_same_queries_for_few_and_many_runs(
     assert len(many) == len(few)
 
 
+@pytest.mark.parametrize("revalidate", [False, True], ids=["built", "304"])
+def test_the_personal_feed_runs_the_same_queries_for_few_and_many_runs(
+    app, client, count_queries, edition, revalidate
+):
+    from learningweek.calendar.views import feed_bodies
+
+    mei = make_user(email="mei@example.com")
+    url = personal_url(client, mei.email)
+    poller = app.test_client()
+
+    def add(count: int, offset: int):
+        for index in range(offset, offset + count):
+            run = placed_run(
+                edition,
+                starts_at=at(9) + timedelta(days=index % 5, minutes=30 * (index // 5)),
+                topics=[make_topic()],
+            )
+            learning_session, co_teacher = run.learning_session, make_user()
+            learning_session.co_teachers.append(co_teacher)
+            db.session.commit()
+            make_signup(run, mei)
+        # Taught in another edition too: the validator reads each edition's version.
+        other = published_edition(slug=f"other-{offset}", first_day=date(2027, 9, 6))
+        placed_run(other, lead=mei, starts_at=at(10, day=7) + timedelta(days=182))
+
+    def measure():
+        feed_bodies.bodies.clear()
+        first = poller.get(url)
+        headers = {"If-None-Match": first.headers["ETag"]} if revalidate else {}
+        feed_bodies.bodies.clear()
+        with count_queries() as queries:
+            response = poller.get(url, headers=headers)
+        return response, queries
+
+    add(2, 0)
+    small, few = measure()
+    add(12, 2)
+    large, many = measure()
+
+    assert small.status_code == large.status_code == (304 if revalidate else 200)
+    if not revalidate:
+        assert (len(events_of(small)), len(events_of(large))) == (3, 16)
+    assert len(many) == len(few)
+
+
 def test_an_unchanged_feed_is_built_once_and_served_from_one_query(app, count_queries, edition):
     from learningweek.calendar.views import feed_bodies
 
