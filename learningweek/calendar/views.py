@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -25,10 +26,22 @@ def _session_url(session_id: int) -> str:
     return url_for("signups.session_page", session_id=session_id, _external=True)
 
 
+# The compressed representation's ETag: RFC 9110 wants each encoding's to differ.
+GZIP_ETAG_SUFFIX = "-gzip"
+
+
+def _wants_gzip() -> bool:
+    # Calendar apps ask for gzip; a feed is text that shrinks about sevenfold.
+    return request.accept_encodings["gzip"] > 0
+
+
 def _is_unchanged(validator: services.Validator) -> bool:
     if request.if_none_match:
         # Weak comparison (RFC 9110): a proxy that compresses marks the ETag weak.
-        return request.if_none_match.contains_weak(validator.etag)
+        return any(
+            request.if_none_match.contains_weak(validator.etag + suffix)
+            for suffix in ("", GZIP_ETAG_SUFFIX)
+        )
     since, modified = request.if_modified_since, validator.last_modified
     return since is not None and modified is not None and modified.replace(microsecond=0) <= since
 
@@ -41,7 +54,7 @@ class FeedBodies:
     simply builds its own. Building the whole edition's feed is most of its cost.
     """
 
-    def __init__(self, size: int = 16) -> None:
+    def __init__(self, size: int = 32) -> None:
         self.size = size
         self.bodies: OrderedDict[tuple, bytes] = OrderedDict()
         self.lock = threading.Lock()
@@ -63,16 +76,28 @@ feed_bodies = FeedBodies()
 
 
 def _feed(validator: services.Validator, build: Callable[[], bytes], filename: str) -> Response:
-    """Answer with the feed, or 304 when the client's copy is current (not building it)."""
+    """Answer with the feed, or 304 when the client's copy is current (not building it).
+
+    Bodies, plain and compressed, are kept by validator: an unchanged feed is neither
+    built nor compressed again.
+    """
+    gzipped = _wants_gzip()
     if _is_unchanged(validator):
         response = Response(status=304)
     else:
         # Links in the feed carry the host it was asked on.
-        body = feed_bodies.get_or_build((request.host_url, *validator.key), build)
+        key = (request.host_url, *validator.key)
+        body = feed_bodies.get_or_build(key, build)
+        if gzipped:
+            # mtime=0: the same feed compresses to the same bytes in every process.
+            body = feed_bodies.get_or_build((*key, "gzip"), lambda: gzip.compress(body, mtime=0))
         response = Response(body, mimetype="text/calendar")
         response.headers["Content-Type"] = "text/calendar; charset=utf-8"
         response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.set_etag(validator.etag)
+        if gzipped:
+            response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    response.set_etag(validator.etag + (GZIP_ETAG_SUFFIX if gzipped else ""))
     if validator.last_modified is not None:
         response.last_modified = validator.last_modified
     # Clients may keep a copy but must ask again; asking is what the validator makes cheap.

@@ -1,5 +1,6 @@
 """Feeds over HTTP: what each holds, tokens, sequence and cancellation, and cheap 304s."""
 
+import gzip
 import io
 from datetime import UTC, date, datetime, timedelta
 
@@ -294,6 +295,39 @@ def test_a_repeat_with_the_etag_is_a_304_from_its_validator_alone(
     assert again.headers["ETag"] == first.headers["ETag"]
     # The personal feed looks the token up, then the versions of the person's editions.
     assert len(queries) <= budget
+
+
+def test_a_client_that_accepts_gzip_gets_the_same_feed_compressed(app, edition):
+    placed_run(edition, title="Pandas")
+    poller = app.test_client()
+    plain = poller.get("/calendar/spring.ics")
+
+    packed = poller.get("/calendar/spring.ics", headers={"Accept-Encoding": "gzip, deflate"})
+
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.get_data()) == plain.get_data()
+    assert len(packed.get_data()) < len(plain.get_data())
+    assert packed.headers["ETag"] != plain.headers["ETag"]  # another representation
+    assert (
+        "Accept-Encoding" in packed.headers["Vary"] and "Accept-Encoding" in plain.headers["Vary"]
+    )
+    again = poller.get(
+        "/calendar/spring.ics",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]},
+    )
+    assert again.status_code == 304
+    assert again.headers["ETag"] == packed.headers["ETag"]
+
+
+def test_gzip_refused_with_a_zero_quality_gets_the_plain_feed(app, edition):
+    placed_run(edition, title="Pandas")
+
+    response = app.test_client().get(
+        "/calendar/spring.ics", headers={"Accept-Encoding": "gzip;q=0, identity"}
+    )
+
+    assert "Content-Encoding" not in response.headers
+    assert b"Pandas" in response.get_data()
 
 
 def test_if_modified_since_gets_a_304_until_something_changes(client, edition):
