@@ -214,57 +214,73 @@ def _taught_sessions(owner: sa.ColumnElement[int]) -> sa.CompoundSelect:
     )
 
 
-_owned = Signup.user_id == CalendarToken.user_id
-_TOKEN_OWNER = (
-    sa.select(
-        CalendarToken.token_hash,
-        CalendarToken.user_id,
-        User.updated_at,  # the feed's name is the person's
-        sa.select(sa.func.count()).where(_owned).scalar_subquery(),
-        sa.select(sa.func.max(Signup.updated_at)).where(_owned).scalar_subquery(),
+def _personal_validator_statement() -> sa.Select:
+    """The token's owner, their sign-ups' count and latest change, and one row per
+    edition they sign up for or teach in with its feed version (a single row with no
+    edition when there is none). Plain Core on the tables: no ORM work per poll."""
+    tokens, users, signups = CalendarToken.__table__, User.__table__, Signup.__table__
+    sessions, editions, versions = (
+        LearningSession.__table__,
+        Edition.__table__,
+        FeedVersion.__table__,
     )
-    .join(User, User.id == CalendarToken.user_id)
-    .where(CalendarToken.token_hash == sa.bindparam("digest"))
-)
-_owner = sa.bindparam("owner_id")
-_OWNER_EDITIONS = _with_version(
-    sa.select(Edition.id)
-    .where(
-        Edition.id.in_(
-            sa.union(
-                sa.select(LearningSession.edition_id)
-                .join(Signup, Signup.session_id == LearningSession.id)
-                .where(Signup.user_id == _owner),
-                sa.select(LearningSession.edition_id).where(
-                    LearningSession.id.in_(_taught_sessions(_owner))
-                ),
-            )
+    co_teachers = session_co_teachers
+    owner = tokens.c.user_id
+    owned = signups.c.user_id == owner
+    # Selects inside a UNION are not correlated on their own: each names the token.
+    in_editions = sa.union(
+        sa.select(sessions.c.edition_id)
+        .join(signups, signups.c.session_id == sessions.c.id)
+        .where(signups.c.user_id == owner)
+        .correlate(tokens),
+        sa.select(sessions.c.edition_id).where(sessions.c.lead_id == owner).correlate(tokens),
+        sa.select(sessions.c.edition_id)
+        .join(co_teachers, co_teachers.c.session_id == sessions.c.id)
+        .where(co_teachers.c.user_id == owner)
+        .correlate(tokens),
+    )
+    return (
+        sa.select(
+            tokens.c.token_hash,
+            owner,
+            users.c.updated_at,  # the feed's name is the person's
+            sa.select(sa.func.count()).where(owned).scalar_subquery(),
+            sa.select(sa.func.max(signups.c.updated_at)).where(owned).scalar_subquery(),
+            editions.c.id,
+            versions.c.version,
+            versions.c.changed_at,
         )
+        .join(users, users.c.id == owner)
+        .outerjoin(editions, editions.c.id.in_(in_editions))
+        .outerjoin(versions, versions.c.edition_id == editions.c.id)
+        .where(tokens.c.token_hash == sa.bindparam("digest"))
+        .order_by(editions.c.id)
     )
-    .order_by(Edition.id)
-)
+
+
+_PERSONAL_VALIDATOR = _personal_validator_statement()
 
 
 def personal_validator(
     db_session: Session, token: str, *, secret_key: str
 ) -> tuple[int | None, Validator | None]:
-    """Whose feed a token opens and its validator, in two index-only queries; (None,
-    None) if the token is unknown.
+    """Whose feed a token opens and its validator, in one query; (None, None) if the
+    token is unknown.
 
     The feed shows the person's sign-ups and what is in the editions they sign up
     for or teach in: their sign-ups' count and latest change, and those editions'
     feed versions, cover all of it.
     """
     digest = hash_token(token, secret_key=secret_key)
-    row = db_session.execute(_TOKEN_OWNER, {"digest": digest}).first()
+    rows = db_session.execute(_PERSONAL_VALIDATOR, {"digest": digest}).all()
     # The index found the row; comparing again in constant time costs nothing.
-    if row is None or not hmac.compare_digest(row[0], digest):
+    if not rows or not hmac.compare_digest(rows[0].token_hash, digest):
         return None, None
-    _, owner_id, owner_at, signups, signups_at = row
-    editions = db_session.execute(_OWNER_EDITIONS, {"owner_id": owner_id}).all()
-    versions = tuple((edition_id, version or 0) for edition_id, version, _ in editions)
+    _, owner_id, owner_at, signups, signups_at, *_ = rows[0]
+    editions = [(edition_id, version or 0, at) for *_, edition_id, version, at in rows]
+    versions = tuple((edition_id, version) for edition_id, version, _ in editions if edition_id)
     key = ("personal", owner_id, owner_at, signups, signups_at, versions)
-    stamp = _latest(owner_at, signups_at, *(changed_at for *_, changed_at in editions))
+    stamp = _latest(owner_at, signups_at, *(at for *_, at in editions))
     return owner_id, Validator(key, stamp)
 
 

@@ -1,6 +1,6 @@
 """Feed versions: raised once per commit that changes what an edition's feeds show."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -194,3 +194,28 @@ def test_two_first_changes_at_once_both_count(app, on_postgres):  # noqa: F811
 
     assert outcomes == [None, None]
     assert version(edition) == 2
+
+
+def test_my_feed_follows_only_the_editions_i_am_in(app, client):
+    from tests.integration.calendar.test_feeds import personal_url
+
+    spring = published_edition()
+    autumn = published_edition(slug="autumn", first_day=date(2027, 9, 6))
+    mine = placed_run(spring)
+    ada, mei = make_user(email="ada@example.com"), make_user(email="mei@example.com")
+    # Ada teaches in autumn and has a feed too: her editions are not Mei's.
+    theirs = placed_run(autumn, lead=ada, starts_at=datetime(2027, 9, 6, 8, tzinfo=UTC))
+    make_signup(mine, mei)
+    personal_url(client, ada.email)
+    url = personal_url(app.test_client(), mei.email)
+    poller = app.test_client()
+    before = poller.get(url).headers["ETag"]
+
+    retitle(theirs)
+    db.session.commit()
+    unchanged = poller.get(url).headers["ETag"]
+    retitle(mine)
+    db.session.commit()
+
+    assert unchanged == before
+    assert poller.get(url).headers["ETag"] != before
