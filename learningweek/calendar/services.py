@@ -20,13 +20,13 @@ from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from learningweek.accounts.models import User
 from learningweek.calendar.ical import EventStatus, FeedEvent, build_invitation
 from learningweek.calendar.models import CalendarToken, FeedVersion
 from learningweek.database import unique_or_raise
-from learningweek.editions.models import Edition, Topic
+from learningweek.editions.models import Edition, Topic, programme_end
 from learningweek.enums import ProposalStatus, SessionFormat, SignupStatus
 from learningweek.errors import DomainError
 from learningweek.markdown import markdown_to_text
@@ -113,7 +113,7 @@ def _placed_runs_of(condition: sa.ColumnElement[bool]) -> sa.Select:
     )
 
 
-def _ended(edition: Edition, now: datetime) -> tuple[bool, datetime | None]:
+def _ended(edition: Edition | _EditionFacts, now: datetime) -> tuple[bool, datetime | None]:
     """Whether the edition is over (cancelled runs leave its feeds then), and since when."""
     is_over = now >= edition.ends_at
     return is_over, edition.ends_at if is_over else None
@@ -126,40 +126,83 @@ def _with_version(query: sa.Select) -> sa.Select:
     )
 
 
-def _edition_key(edition: Edition, version: int | None, now: datetime) -> tuple:
+def _edition_key(edition: Edition | _EditionFacts, version: int | None, now: datetime) -> tuple:
     # created_at tells apart an edition made again with the same id (a restored database).
     return (edition.id, edition.created_at, version or 0, _ended(edition, now)[0])
 
 
-def _edition_stamp(edition: Edition, changed_at: datetime | None, now: datetime) -> datetime:
+def _edition_stamp(
+    edition: Edition | _EditionFacts, changed_at: datetime | None, now: datetime
+) -> datetime:
     return _latest(edition.updated_at, changed_at, _ended(edition, now)[1])
 
 
-# Validators are asked for on every poll: their statements are built once.
-_topic = aliased(Topic)
-_EDITION_AND_TOPIC = _with_version(
-    sa.select(Edition, _topic)
-    .outerjoin_from(Edition, _topic, _topic.slug == sa.bindparam("topic_slug"))
-    .where(Edition.slug == sa.bindparam("slug"))
+@dataclass(frozen=True)
+class _EditionFacts:
+    """What an edition's feed key needs, read without loading the edition."""
+
+    id: int
+    created_at: datetime
+    updated_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class EditionFeed:
+    """A published edition's feed (or one topic's) that exists, and its validator."""
+
+    edition_id: int
+    topic_id: int | None
+    validator: Validator
+
+
+# Validators are asked for on every poll: their statements are built once, and the
+# edition feed's is plain Core on the tables, with no ORM work per poll.
+_editions, _topics, _versions = Edition.__table__, Topic.__table__, FeedVersion.__table__
+_EDITION_VALIDATOR = (
+    sa.select(
+        _editions.c.id,
+        _editions.c.created_at,
+        _editions.c.updated_at,
+        _editions.c.is_published,
+        _editions.c.last_day,
+        _editions.c.day_ends_at,
+        _editions.c.time_zone,
+        _topics.c.id.label("topic_id"),
+        _versions.c.version,
+        _versions.c.changed_at,
+    )
+    .select_from(_editions)
+    .outerjoin(_topics, _topics.c.slug == sa.bindparam("topic_slug"))
+    .outerjoin(_versions, _versions.c.edition_id == _editions.c.id)
+    .where(_editions.c.slug == sa.bindparam("slug"))
 )
 
 
 def edition_validator(
     db_session: Session, slug: str, *, topic_slug: str | None, now: datetime
-) -> tuple[Edition | None, Topic | None, Validator | None]:
-    """The edition (and topic) a feed is for and its validator, in one query.
+) -> EditionFeed | None:
+    """A published edition's feed (or its topic's) and its validator, in one query;
+    None when there is no such feed.
 
     A topic's feed is validated like the whole edition's: a session leaving the topic
     raises the edition's version like any other change.
     """
     row = db_session.execute(
-        _EDITION_AND_TOPIC, {"slug": slug, "topic_slug": topic_slug or ""}
+        _EDITION_VALIDATOR, {"slug": slug, "topic_slug": topic_slug or ""}
     ).first()
-    if row is None or (topic_slug is not None and row[1] is None):
-        return None, None, None
-    edition, topic, version, changed_at = row
-    key = ("edition", topic.id if topic else None, *_edition_key(edition, version, now))
-    return edition, topic, Validator(key, _edition_stamp(edition, changed_at, now))
+    if row is None or not row.is_published or (topic_slug is not None and row.topic_id is None):
+        return None
+    edition = _EditionFacts(
+        row.id,
+        row.created_at,
+        row.updated_at,
+        programme_end(row.last_day, row.day_ends_at, row.time_zone),
+    )
+    key = ("edition", row.topic_id, *_edition_key(edition, row.version, now))
+    return EditionFeed(
+        row.id, row.topic_id, Validator(key, _edition_stamp(edition, row.changed_at, now))
+    )
 
 
 _SESSION_SHOWN = (

@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from learningweek.accounts.models import User
 from learningweek.calendar import bp, ical, services
 from learningweek.database import read_without_transaction, utcnow
-from learningweek.editions.models import Edition
+from learningweek.editions.models import Edition, Topic
 from learningweek.errors import DomainError
 from learningweek.extensions import db
 from learningweek.forms import EmptyForm
@@ -141,13 +141,13 @@ def session_feed(session_id: int):
 def _edition_feed(slug: str, topic_slug: str | None):
     read_without_transaction(db.session)
     now = utcnow()
-    edition, topic, validator = services.edition_validator(
-        db.session, slug, topic_slug=topic_slug, now=now
-    )
-    if edition is None or not edition.is_published:
+    found = services.edition_validator(db.session, slug, topic_slug=topic_slug, now=now)
+    if found is None:
         abort(404)
 
     def build() -> bytes:
+        edition = db.session.get(Edition, found.edition_id)
+        topic = db.session.get(Topic, found.topic_id) if found.topic_id else None
         events = services.programme_events(
             db.session, edition, session_url=_session_url, now=now, topic=topic
         )
@@ -160,8 +160,8 @@ def _edition_feed(slug: str, topic_slug: str | None):
             span=(edition.first_day, edition.last_day),
         )
 
-    filename = f"{edition.slug}-{topic.slug}.ics" if topic else f"{edition.slug}.ics"
-    return _feed(validator, build, filename)
+    filename = f"{slug}-{topic_slug}.ics" if topic_slug else f"{slug}.ics"
+    return _feed(found.validator, build, filename)
 
 
 @bp.get("/calendar/<slug>.ics")

@@ -23,6 +23,11 @@ OFFER_HOURS_MAX = 168
 EDITION_MAX_DAYS = 31
 
 
+def programme_end(last_day: date, day_ends_at: time, time_zone: str) -> datetime:
+    """When an edition's last day ends, as a UTC instant (for rows read without the ORM)."""
+    return datetime.combine(last_day, day_ends_at, tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
+
+
 class Edition(db.Model):
     """One Learning Week: its days, daily time grid and windows.
 
@@ -89,8 +94,7 @@ class Edition(db.Model):
     @property
     def ends_at(self) -> datetime:
         """The last day's programme end, as a UTC instant."""
-        local = datetime.combine(self.last_day, self.day_ends_at, tzinfo=self.zone)
-        return local.astimezone(UTC)
+        return programme_end(self.last_day, self.day_ends_at, self.time_zone)
 
     @property
     def day_minutes(self) -> int:
