@@ -225,23 +225,25 @@ def clashes_of(
     )
     if ignore_session:
         candidates = candidates.where(Run.session_id != run.session_id)
-    attending = db_session.execute(
-        candidates.add_columns(Signup.user_id)
-        .join(Signup, Signup.run_id == Run.id)
-        .where(Signup.user_id.in_(user_ids), Signup.status == SignupStatus.CONFIRMED)
+    # Every run these people hold a seat in or teach, in one query with the candidates.
+    involved = sa.union_all(
+        sa.select(Signup.run_id, Signup.user_id, sa.false().label("teaching")).where(
+            Signup.user_id.in_(user_ids), Signup.status == SignupStatus.CONFIRMED
+        ),
+        sa.select(Run.id, LearningSession.lead_id, sa.true())
+        .join(Run.learning_session)
+        .where(LearningSession.lead_id.in_(user_ids)),
+        sa.select(Run.id, session_co_teachers.c.user_id, sa.true())
+        .join(session_co_teachers, session_co_teachers.c.session_id == Run.session_id)
+        .where(session_co_teachers.c.user_id.in_(user_ids)),
+    ).subquery()
+    involvements = db_session.execute(
+        candidates.add_columns(involved.c.user_id, involved.c.teaching).join(
+            involved, involved.c.run_id == Run.id
+        )
     ).all()
-    teaching = (
-        db_session.execute(
-            candidates.add_columns(LearningSession.lead_id).where(
-                LearningSession.lead_id.in_(user_ids)
-            )
-        ).all()
-        + db_session.execute(
-            candidates.add_columns(session_co_teachers.c.user_id)
-            .join(session_co_teachers, session_co_teachers.c.session_id == LearningSession.id)
-            .where(session_co_teachers.c.user_id.in_(user_ids))
-        ).all()
-    )
+    teaching = [(other, user_id) for other, user_id, teaches in involvements if teaches]
+    attending = [(other, user_id) for other, user_id, teaches in involvements if not teaches]
     found: dict[int, Clash] = {}
     for rows, is_teaching in ((teaching, True), (attending, False)):
         for other, user_id in rows:
