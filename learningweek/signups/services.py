@@ -278,15 +278,19 @@ def lock_runs(db_session: Session, runs: Iterable[Run]) -> None:
     runs = list(runs)
     if not runs:
         return
+    # The session, its edition and the room come in the same statement, read afresh
+    # like the runs; only the runs' rows are locked.
     db_session.execute(
         sa.select(Run)
         .where(Run.id.in_([run.id for run in runs]))
         .order_by(Run.id)
-        .with_for_update()
+        .options(
+            joinedload(Run.learning_session).joinedload(LearningSession.edition),
+            joinedload(Run.room),
+        )
+        .with_for_update(of=Run)
         .execution_options(populate_existing=True)
-    ).all()
-    for learning_session in {run.learning_session for run in runs}:
-        db_session.refresh(learning_session, attribute_names=["status", "max_participants"])
+    ).unique().all()
 
 
 def _lock_people(db_session: Session, user_ids: Iterable[int]) -> None:

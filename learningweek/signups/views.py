@@ -170,8 +170,10 @@ def _act(learning_session_id: int, act, success):
         db.session.rollback()
         flash(str(error), "error")
     else:
+        # Told before the commit, which would expire what the text is made from.
+        message = success(outcome)
         db.session.commit()
-        flash(success(outcome), "success")
+        flash(message, "success")
     return _back(learning_session_id)
 
 
