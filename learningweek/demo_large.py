@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from learningweek.accounts.models import User
 from learningweek.accounts.services import hash_password
+from learningweek.calendar.models import FeedVersion
 from learningweek.demo import DEMO_PASSWORD, TOPICS
 from learningweek.editions.models import Edition, Room, Topic
 from learningweek.editions.services import slugify
@@ -215,6 +216,9 @@ def load_large_demo(
             }
         ],
     )
+    # Its feed version row, as the ORM would make it: raising a version must never
+    # have to insert one (see learningweek.calendar.models.FeedVersion).
+    _insert(db_session, FeedVersion, [{"edition_id": 1, "version": 0, "changed_at": published_at}])
 
     # --- sessions: each with its own lead, so only a session's own runs share a teacher --
     sessions, topics, objectives = [], [], []

@@ -35,12 +35,16 @@ class FeedVersion(db.Model):
 
     Raised at commit by `learningweek.calendar.changes` whenever a run, session, room,
     topic, teacher's name or the edition itself changed, so a feed's validator is one
-    index lookup instead of aggregating everything the feed shows. A row appears with
-    the first change; no row means version 0.
+    index lookup instead of aggregating everything the feed shows. Every edition has
+    its row from the commit that makes it (a migration gave older ones theirs); no
+    row still reads as version 0.
 
     Kept in its own table rather than on `editions`: the raise is a transaction's last
     statement, and no other statement locks these rows, so taking that lock late can
-    never close a cycle with the edition and run locks services take in order.
+    never close a cycle with the edition and run locks services take in order. That
+    holds because the raise only updates rows: inserting one checks the foreign key
+    with a KEY SHARE lock on the edition, which waits for a board change holding the
+    edition FOR UPDATE while that change waits for the insert (a deadlock).
     """
 
     __tablename__ = "feed_versions"

@@ -35,13 +35,12 @@ def _wants_gzip() -> bool:
     return request.accept_encodings["gzip"] > 0
 
 
-def _is_unchanged(validator: services.Validator) -> bool:
+def _is_unchanged(validator: services.Validator, etag: str) -> bool:
     if request.if_none_match:
-        # Weak comparison (RFC 9110): a proxy that compresses marks the ETag weak.
-        return any(
-            request.if_none_match.contains_weak(validator.etag + suffix)
-            for suffix in ("", GZIP_ETAG_SUFFIX)
-        )
+        # Only the ETag of the representation this request selects (RFC 9110 13.1.2):
+        # a copy in the other encoding is another representation. Weak comparison: a
+        # proxy that compresses marks the ETag weak.
+        return request.if_none_match.contains_weak(etag)
     since, modified = request.if_modified_since, validator.last_modified
     return since is not None and modified is not None and modified.replace(microsecond=0) <= since
 
@@ -82,7 +81,8 @@ def _feed(validator: services.Validator, build: Callable[[], bytes], filename: s
     built nor compressed again.
     """
     gzipped = _wants_gzip()
-    if _is_unchanged(validator):
+    etag = validator.etag + (GZIP_ETAG_SUFFIX if gzipped else "")
+    if _is_unchanged(validator, etag):
         response = Response(status=304)
     else:
         # Links in the feed carry the host it was asked on.
@@ -97,7 +97,7 @@ def _feed(validator: services.Validator, build: Callable[[], bytes], filename: s
         if gzipped:
             response.headers["Content-Encoding"] = "gzip"
     response.vary.add("Accept-Encoding")
-    response.set_etag(validator.etag + (GZIP_ETAG_SUFFIX if gzipped else ""))
+    response.set_etag(etag)
     if validator.last_modified is not None:
         response.last_modified = validator.last_modified
     # Clients may keep a copy but must ask again; asking is what the validator makes cheap.

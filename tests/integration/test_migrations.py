@@ -158,3 +158,28 @@ def test_upgrading_a_database_with_data_keeps_every_row(server_url, tmp_path):
 
     assert counts == dict.fromkeys(counts, 1)
     assert mode == "automatic"
+
+
+def test_upgrading_gives_every_edition_a_feed_version(server_url, tmp_path):
+    # Raising a version must only ever update its row: inserting it at the end of a
+    # commit takes a KEY SHARE lock on the edition, which deadlocks with a board
+    # change that holds the edition FOR UPDATE (PostgreSQL).
+    from learningweek import create_app
+
+    with empty_database(server_url, tmp_path) as url:
+        app = create_app(make_test_config(url))
+        with app.app_context():
+            upgrade(revision="bc5635e527ca")
+            with db.engine.begin() as connection:
+                for statement in RELEASED_ROWS:
+                    connection.exec_driver_sql(statement)
+
+            upgrade()
+
+            with db.engine.connect() as connection:
+                rows = connection.exec_driver_sql(
+                    "SELECT edition_id, version FROM feed_versions"
+                ).all()
+            db.engine.dispose()
+
+    assert [tuple(row) for row in rows] == [(1, 0)]

@@ -314,6 +314,32 @@ def test_a_client_that_accepts_gzip_gets_the_same_feed_compressed(app, edition):
     assert again.headers["ETag"] == packed.headers["ETag"]
 
 
+def test_an_etag_of_the_other_encoding_is_not_a_match(app, edition):
+    # RFC 9110 13.1.2: If-None-Match is compared with the selected representation's
+    # ETag; each encoding has its own, so a copy in the other encoding is not current.
+    placed_run(edition, title="Pandas")
+    poller = app.test_client()
+    plain = poller.get("/calendar/spring.ics")
+    packed = poller.get("/calendar/spring.ics", headers={"Accept-Encoding": "gzip"})
+
+    wants_gzip = poller.get(
+        "/calendar/spring.ics",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": plain.headers["ETag"]},
+    )
+    wants_plain = poller.get(
+        "/calendar/spring.ics", headers={"If-None-Match": packed.headers["ETag"]}
+    )
+    weak_plain = poller.get(
+        "/calendar/spring.ics", headers={"If-None-Match": "W/" + plain.headers["ETag"]}
+    )
+
+    assert wants_gzip.status_code == 200
+    assert gzip.decompress(wants_gzip.get_data()) == plain.get_data()
+    assert wants_plain.status_code == 200
+    assert wants_plain.get_data() == plain.get_data()
+    assert weak_plain.status_code == 304  # a proxy that compressed it marked it weak
+
+
 def test_gzip_refused_with_a_zero_quality_gets_the_plain_feed(app, edition):
     placed_run(edition, title="Pandas")
 
