@@ -400,24 +400,29 @@ def test_any_change_to_what_a_feed_shows_changes_its_etag(app, client, edition, 
 # --- constant queries -------------------------------------------------------------------
 
 
+def add_runs(edition, count: int, offset: int):
+    """Runs with a topic and a co-teacher each, spread over the week."""
+    runs = []
+    for index in range(offset, offset + count):
+        run = placed_run(
+            edition,
+            starts_at=at(9) + timedelta(days=index % 5, minutes=30 * (index // 5)),
+            topics=[make_topic()],
+        )
+        learning_session, co_teacher = run.learning_session, make_user()
+        learning_session.co_teachers.append(co_teacher)
+        db.session.commit()
+        runs.append(run)
+    return runs
+
+
 def test_the_edition_feed_is_built_with_the_same_queries_for_few_and_many_runs(
     client, count_queries, edition
 ):
-    def add(count: int, offset: int):
-        for index in range(offset, offset + count):
-            run = placed_run(
-                edition,
-                starts_at=at(9) + timedelta(days=index % 5, minutes=30 * (index // 5)),
-                topics=[make_topic()],
-            )
-            learning_session, co_teacher = run.learning_session, make_user()
-            learning_session.co_teachers.append(co_teacher)
-            db.session.commit()
-
-    add(2, 0)
+    add_runs(edition, 2, 0)
     with count_queries() as few:
         small = client.get("/calendar/spring.ics")
-    add(30, 2)
+    add_runs(edition, 30, 2)
     with count_queries() as many:
         large = client.get("/calendar/spring.ics")
 
@@ -436,15 +441,7 @@ def test_the_personal_feed_runs_the_same_queries_for_few_and_many_runs(
     poller = app.test_client()
 
     def add(count: int, offset: int):
-        for index in range(offset, offset + count):
-            run = placed_run(
-                edition,
-                starts_at=at(9) + timedelta(days=index % 5, minutes=30 * (index // 5)),
-                topics=[make_topic()],
-            )
-            learning_session, co_teacher = run.learning_session, make_user()
-            learning_session.co_teachers.append(co_teacher)
-            db.session.commit()
+        for run in add_runs(edition, count, offset):
             make_signup(run, mei)
         # Taught in another edition too: the validator reads each edition's version.
         other = published_edition(slug=f"other-{offset}", first_day=date(2027, 9, 6))
