@@ -508,13 +508,22 @@ def sign_up(db_session: Session, run: Run, user: User, *, now: datetime) -> Sign
     clash = clashes_of(db_session, [user.id], run).get(user.id)
     if clash:
         raise ScheduleClash(clash_message(clash, run.learning_session.edition))
-    has_seat = _taken(db_session, run, now) < run.capacity
+    taken, last_queued = db_session.execute(
+        sa.select(
+            sa.func.count().filter(_holds_seat(now)),
+            sa.func.max(Signup.queued_at).filter(Signup.status == SignupStatus.WAITLISTED),
+        ).where(Signup.run_id == run.id)
+    ).one()
+    has_seat = taken < run.capacity
+    # Under the run's lock, whoever comes later queues later, whatever the clock said
+    # when their request began: the place they are told below stays theirs.
+    queued_at = now if has_seat or last_queued is None else max(now, last_queued)
     signup = Signup(
         run_id=run.id,
         session_id=run.session_id,
         user_id=user.id,
         status=SignupStatus.CONFIRMED if has_seat else SignupStatus.WAITLISTED,
-        queued_at=now,
+        queued_at=queued_at,
         confirmed_at=now if has_seat else None,
         created_at=now,
     )

@@ -83,6 +83,23 @@ def test_sign_up_confirms_until_full_then_waitlists_in_order(edition):
     assert services.seat_counts(db.session, [run], NOW)[run.id] == services.SeatCount(2, 2, 2)
 
 
+def test_who_reaches_the_locked_run_later_queues_later_and_keeps_the_place_told(edition):
+    # Bo's request began later but took the run's lock first: he was told number 1,
+    # and Cy, whose clock was earlier, must not slip in ahead of him.
+    run = placed_run(edition, room=make_room(capacity=1))
+    alice, bo, cy = people(3)
+    services.sign_up(db.session, run, alice, now=NOW)
+    bo_signup = services.sign_up(db.session, run, bo, now=NOW + timedelta(seconds=2))
+    told = services.waitlist_positions(db.session, [run.id])[bo_signup.id]
+    db.session.commit()
+
+    services.sign_up(db.session, run, cy, now=NOW + timedelta(seconds=1))
+    db.session.commit()
+
+    assert told == 1
+    assert waitlist(run) == [bo.id, cy.id]
+
+
 @pytest.mark.parametrize(
     ("maximum", "room_seats", "seat_limit", "capacity"),
     [(30, 12, None, 12), (8, 50, None, 8), (30, 50, 5, 5), (4, 50, 10, 4)],
