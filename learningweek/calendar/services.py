@@ -243,17 +243,14 @@ def _personal_runs(owner: sa.ColumnElement[int]) -> sa.Select:
     signed_up = sa.select(Signup.run_id).where(
         Signup.user_id == owner, Signup.status.in_(PERSONAL_STATUSES)
     )
-    taught = sa.select(Run.id).where(Run.session_id.in_(_taught_sessions(owner)))
+    taught_sessions = sa.union(
+        sa.select(LearningSession.id).where(LearningSession.lead_id == owner),
+        sa.select(session_co_teachers.c.session_id).where(session_co_teachers.c.user_id == owner),
+    )
+    taught = sa.select(Run.id).where(Run.session_id.in_(taught_sessions))
     return _placed_runs_of(
         LearningSession.edition.has(Edition.is_published)
         & (Run.id.in_(signed_up) | Run.id.in_(taught))
-    )
-
-
-def _taught_sessions(owner: sa.ColumnElement[int]) -> sa.CompoundSelect:
-    return sa.union(
-        sa.select(LearningSession.id).where(LearningSession.lead_id == owner),
-        sa.select(session_co_teachers.c.session_id).where(session_co_teachers.c.user_id == owner),
     )
 
 
