@@ -53,7 +53,7 @@ class Config:
         )
         self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
         # A pooled connection idle for longer is checked before use (see
-        # learningweek.database.ping_when_idle); busy ones are not, saving a round trip.
+        # learningweek.core.database.ping_when_idle); busy ones are not, saving a round trip.
         self.LEARNINGWEEK_DB_PING_AFTER_SECONDS = max(
             0, int(setting("DB_PING_AFTER_SECONDS", "10"))
         )

@@ -18,7 +18,7 @@ from flask import Flask, Response
 from flask_sqlalchemy import SQLAlchemy
 
 from config import normalise_database_url
-from learningweek.database import ping_when_idle, read_without_transaction
+from learningweek.core.database import ping_when_idle, read_without_transaction
 
 app = Flask(__name__)
 app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(

@@ -14,7 +14,7 @@ from collections import Counter
 from datetime import date, time
 from zoneinfo import ZoneInfo
 
-from learningweek.enums import RoomKind, SessionFormat
+from learningweek.core.enums import RoomKind, SessionFormat
 from learningweek.schedule.conflicts import Grid, RoomFacts, SessionFacts, Settings
 from learningweek.schedule.solver import RunToPlace, SchedulingProblem
 

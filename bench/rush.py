@@ -39,8 +39,7 @@ from itsdangerous import BadSignature
 from sqlalchemy.orm import Session
 
 from learningweek.accounts.models import User
-from learningweek.editions.models import Edition, Room
-from learningweek.enums import (
+from learningweek.core.enums import (
     ACTIVE_SIGNUP_STATUSES,
     Level,
     NotificationKind,
@@ -49,6 +48,7 @@ from learningweek.enums import (
     SessionFormat,
     SignupStatus,
 )
+from learningweek.editions.models import Edition, Room
 from learningweek.notifications.models import Notification
 from learningweek.proposals.models import LearningSession
 from learningweek.schedule.models import Run

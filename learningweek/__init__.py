@@ -35,7 +35,7 @@ def create_app(config_object: object | str | None = None) -> Flask:
         )
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from learningweek.routing import DatabaseIdConverter
+    from learningweek.web.routing import DatabaseIdConverter
 
     app.url_map.converters["int"] = DatabaseIdConverter
 
@@ -43,9 +43,9 @@ def create_app(config_object: object | str | None = None) -> Flask:
     _register_blueprints(app)
 
     from learningweek.cli import register_commands
-    from learningweek.errors import register_error_handlers
-    from learningweek.security import register_security
-    from learningweek.templating import register_template_helpers
+    from learningweek.web.errors import register_error_handlers
+    from learningweek.web.security import register_security
+    from learningweek.web.templating import register_template_helpers
 
     register_error_handlers(app)
     register_security(app)
@@ -57,8 +57,9 @@ def create_app(config_object: object | str | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from learningweek import models  # noqa: F401  (every model is mapped before first use)
     from learningweek.accounts.services import load_user
-    from learningweek.database import begin_write_transaction, ping_when_idle
+    from learningweek.core.database import begin_write_transaction, ping_when_idle
     from learningweek.extensions import csrf, db, login_manager, migrate
+    from learningweek.web.actions import write_intent
 
     db.init_app(app)
     with app.app_context():
@@ -73,8 +74,12 @@ def _init_extensions(app: Flask) -> None:
 
     @app.before_request
     def start_writes_as_writer() -> None:
-        # Before the login lookup reads anything, so the whole request is one writer.
-        if request.method not in SAFE_METHODS:
+        # Before the login lookup reads anything, so a writing request is one writer from
+        # its first read. A view that declared it only reads (a login, hashing a password
+        # for a while) leaves the lock to others; one that declared nothing is a writer.
+        if request.method in SAFE_METHODS:
+            return
+        if write_intent(app.view_functions.get(request.endpoint or "")) is not False:
             begin_write_transaction(db.session)
 
 

@@ -13,8 +13,8 @@ from flask import Flask, current_app
 from learningweek.accounts import services as accounts
 from learningweek.accounts.models import User
 from learningweek.accounts.services import PASSWORD_MIN_LENGTH
-from learningweek.database import begin_write_transaction, utcnow
-from learningweek.errors import DomainError
+from learningweek.core.database import begin_write_transaction, utcnow
+from learningweek.core.errors import DomainError
 from learningweek.extensions import db
 from learningweek.notifications.mail import Letter, SmtpSettings, deliver
 
@@ -55,7 +55,7 @@ def create_organizer_command(email: str, name: str | None) -> None:
 @click.option("--scale", type=float, default=1.0, hidden=True)
 def demo_command(size: str, scale: float) -> None:
     """Fill an empty database with a demo edition, rooms, topics and people."""
-    from learningweek.demo import DEMO_PASSWORD, load_demo
+    from learningweek.demo.small import DEMO_PASSWORD, load_demo
 
     begin_write_transaction(db.session)
     if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
@@ -78,8 +78,8 @@ def demo_command(size: str, scale: float) -> None:
 
 
 def _large_demo(scale: float) -> None:
-    from learningweek.demo import DEMO_PASSWORD
-    from learningweek.demo_large import HEAVY_USER_EMAIL, ORGANIZER_EMAIL, load_large_demo
+    from learningweek.demo.large import HEAVY_USER_EMAIL, ORGANIZER_EMAIL, load_large_demo
+    from learningweek.demo.small import DEMO_PASSWORD
 
     started = time.perf_counter()
     counts = load_large_demo(

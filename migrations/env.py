@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
-from learningweek.database import UTCDateTime
+from learningweek.core.database import UTCDateTime
 
 config = context.config
 # Keep the app's own loggers: Alembic's default would silence every existing one.

@@ -12,8 +12,7 @@ from functools import cache
 from werkzeug.security import generate_password_hash
 
 from learningweek.accounts.models import User
-from learningweek.editions.models import Edition, Room, Topic
-from learningweek.enums import (
+from learningweek.core.enums import (
     Equipment,
     Level,
     NotificationKind,
@@ -22,6 +21,7 @@ from learningweek.enums import (
     SessionFormat,
     SignupStatus,
 )
+from learningweek.editions.models import Edition, Room, Topic
 from learningweek.extensions import db
 from learningweek.feedback.models import Reflection
 from learningweek.notifications.models import Notification

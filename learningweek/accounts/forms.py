@@ -10,7 +10,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from learningweek.accounts.models import DEPARTMENT_MAX_LENGTH, EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 from learningweek.accounts.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, ProfileData
-from learningweek.forms import strip
+from learningweek.web.forms import strip
 
 PASSWORD_RULE = f"At least {PASSWORD_MIN_LENGTH} characters."
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from learningweek.database import utcnow
+from learningweek.core.database import utcnow
 from learningweek.extensions import db
 
 EMAIL_MAX_LENGTH = 254

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from learningweek.accounts.models import User, normalise_email
-from learningweek.database import unique_or_raise
-from learningweek.errors import DomainError, NotAllowed
+from learningweek.core.database import unique_or_raise
+from learningweek.core.errors import DomainError, NotAllowed
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 1024

@@ -10,10 +10,11 @@ from learningweek.accounts import bp, services
 from learningweek.accounts.forms import AccountForm, LoginForm, PasswordForm, RegistrationForm
 from learningweek.accounts.models import User
 from learningweek.accounts.permissions import is_safe_redirect_target, organizer_required
-from learningweek.errors import DomainError
+from learningweek.core.errors import DomainError
 from learningweek.extensions import db
-from learningweek.forms import EmptyForm, attach_domain_error, render_form_page
-from learningweek.routing import page_number
+from learningweek.web.actions import perform, reads, writes
+from learningweek.web.forms import EmptyForm, attach_domain_error, render_form_page
+from learningweek.web.routing import page_number
 
 
 def _home():
@@ -25,6 +26,7 @@ def _has_remember_cookie() -> bool:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@writes
 def register():
     """Create an account and log in."""
     if not current_app.config["LEARNINGWEEK_ALLOW_REGISTRATION"]:
@@ -49,6 +51,7 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@reads
 def login():
     """Log in; go on to `next` only when it is a path on this site."""
     if current_user.is_authenticated:
@@ -72,6 +75,7 @@ def login():
 
 
 @bp.post("/logout")
+@reads
 def logout():
     """Log out (a POST, so no other site can log people out with a link)."""
     if not EmptyForm().validate_on_submit():
@@ -82,6 +86,7 @@ def logout():
 
 
 @bp.route("/account", methods=["GET", "POST"])
+@writes
 @login_required
 def profile():
     """Edit one's name, department and email."""
@@ -102,6 +107,7 @@ def profile():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@writes
 @login_required
 def change_password():
     """Change one's password; other devices are logged out."""
@@ -149,21 +155,13 @@ def people():
 def _change_person(user_id: int, change, success: str):
     """Apply one role or status change from the people page and go back to it."""
     user = db.get_or_404(User, user_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        change(user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(success.format(name=user.display_name), "success")
+    perform(EmptyForm(), lambda: change(user), success.format(name=user.display_name))
     back = {key: request.form[key] for key in ("q", "role", "page") if request.form.get(key)}
     return redirect(url_for("accounts.people", **back))
 
 
 @bp.post("/organize/people/<int:user_id>/organizer")
+@writes
 @organizer_required
 def grant_organizer(user_id: int):
     """Make someone an organizer."""
@@ -175,6 +173,7 @@ def grant_organizer(user_id: int):
 
 
 @bp.post("/organize/people/<int:user_id>/employee")
+@writes
 @organizer_required
 def revoke_organizer(user_id: int):
     """Take the organizer role away."""
@@ -186,6 +185,7 @@ def revoke_organizer(user_id: int):
 
 
 @bp.post("/organize/people/<int:user_id>/deactivate")
+@writes
 @organizer_required
 def deactivate(user_id: int):
     """Deactivate an account; its logins end at once."""
@@ -197,6 +197,7 @@ def deactivate(user_id: int):
 
 
 @bp.post("/organize/people/<int:user_id>/reactivate")
+@writes
 @organizer_required
 def reactivate(user_id: int):
     """Restore a deactivated account."""

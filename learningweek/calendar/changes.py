@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction, attribut
 
 from learningweek.accounts.models import User
 from learningweek.calendar.models import FeedVersion
-from learningweek.database import utcnow
+from learningweek.core.database import utcnow
 from learningweek.editions.models import Edition, Room, Topic
 from learningweek.proposals.models import LearningSession
 from learningweek.schedule.models import Run

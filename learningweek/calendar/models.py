@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from learningweek.database import utcnow
+from learningweek.core.database import utcnow
 from learningweek.extensions import db
 
 

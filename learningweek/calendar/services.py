@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 from learningweek.accounts.models import User
 from learningweek.calendar.ical import EventStatus, FeedEvent, build_invitation
 from learningweek.calendar.models import CalendarToken, FeedVersion
-from learningweek.database import unique_or_raise
+from learningweek.core.database import unique_or_raise
+from learningweek.core.enums import ProposalStatus, SessionFormat, SignupStatus
+from learningweek.core.errors import DomainError
+from learningweek.core.markdown import markdown_to_text
 from learningweek.editions.models import Edition, Topic, programme_end
-from learningweek.enums import ProposalStatus, SessionFormat, SignupStatus
-from learningweek.errors import DomainError
-from learningweek.markdown import markdown_to_text
 from learningweek.proposals.models import LearningSession, session_co_teachers
 from learningweek.schedule.models import Run
 from learningweek.signups.models import Signup

@@ -15,11 +15,12 @@ from flask_login import current_user, login_required
 
 from learningweek.accounts.models import User
 from learningweek.calendar import bp, ical, services
-from learningweek.database import read_without_transaction, utcnow
+from learningweek.core.database import read_without_transaction, utcnow
+from learningweek.core.errors import DomainError
 from learningweek.editions.models import Edition, Topic
-from learningweek.errors import DomainError
 from learningweek.extensions import db
-from learningweek.forms import EmptyForm
+from learningweek.web.actions import writes
+from learningweek.web.forms import EmptyForm
 
 
 def _session_url(session_id: int) -> str:
@@ -228,6 +229,7 @@ def mine():
 
 
 @bp.post("/calendar/renew")
+@writes
 @login_required
 def renew():
     """Make my feed URL (a first one, or a new one that revokes the old)."""

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.fields import ColorField
 from wtforms.validators import InputRequired, Length, Optional
 
+from learningweek.core.enums import Equipment, PromotionMode, RoomKind
 from learningweek.editions.models import (
     FEEDBACK_DAYS_MAX,
     OFFER_HOURS_MAX,
@@ -35,8 +36,7 @@ from learningweek.editions.services import (
     slugify,
     topic_problems,
 )
-from learningweek.enums import Equipment, PromotionMode, RoomKind
-from learningweek.forms import (
+from learningweek.web.forms import (
     MultiCheckboxField,
     RuleCheckedForm,
     WholeNumberField,

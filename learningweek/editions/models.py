@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from learningweek.database import enum_column, utcnow
-from learningweek.enums import Equipment, PromotionMode, RoomKind
+from learningweek.core.database import enum_column, utcnow
+from learningweek.core.enums import Equipment, PromotionMode, RoomKind
 from learningweek.extensions import db
 
 SLUG_MAX_LENGTH = 60

@@ -16,7 +16,11 @@ from zoneinfo import ZoneInfo, available_timezones
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
-from learningweek.database import unique_or_raise
+from learningweek.core.database import unique_or_raise
+from learningweek.core.enums import Equipment, PromotionMode, RoomKind
+from learningweek.core.errors import ValidationFailed
+from learningweek.core.localtime import local_to_utc, utc_to_local
+from learningweek.core.validation import is_http_url
 from learningweek.editions.models import (
     EDITION_MAX_DAYS,
     FEEDBACK_DAYS_MAX,
@@ -30,13 +34,9 @@ from learningweek.editions.models import (
     Room,
     Topic,
 )
-from learningweek.enums import Equipment, PromotionMode, RoomKind
-from learningweek.errors import ValidationFailed
-from learningweek.localtime import local_to_utc, utc_to_local
 from learningweek.proposals.models import LearningSession
 from learningweek.schedule.models import Run
 from learningweek.signups import services as signups
-from learningweek.validation import is_http_url
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")

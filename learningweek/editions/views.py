@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from learningweek.accounts.permissions import organizer_required
-from learningweek.database import utcnow
+from learningweek.core.database import utcnow
 from learningweek.editions import bp, services
 from learningweek.editions.forms import EditionForm, RoomForm, TopicForm
 from learningweek.editions.models import Edition, Room, Topic
-from learningweek.errors import DomainError
 from learningweek.extensions import db
-from learningweek.forms import attach_domain_error, render_form_page
+from learningweek.web.actions import perform, writes
+from learningweek.web.forms import render_form_page
 
 
 @bp.get("/")
@@ -51,20 +51,13 @@ def manage():
 
 def _save_with(form, save, template: str, success: str, **context):
     """Validate, call one service, commit and go back; otherwise show the form's errors."""
-    if form.validate_on_submit():
-        try:
-            saved = save()
-        except DomainError as error:
-            db.session.rollback()
-            attach_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(success.format(name=saved.name), "success")
-            return None
+    if perform(form, save, lambda saved: success.format(name=saved.name), problems_go_to="form"):
+        return None
     return render_form_page(template, form, time_zones=services.time_zone_names(), **context)
 
 
 @bp.route("/organize/editions/new", methods=["GET", "POST"])
+@writes
 @organizer_required
 def create():
     """Create an edition, starting from sensible defaults."""
@@ -83,6 +76,7 @@ def create():
 
 
 @bp.route("/organize/editions/<int:edition_id>/edit", methods=["GET", "POST"])
+@writes
 @organizer_required
 def edit(edition_id: int):
     """Change an edition's settings."""
@@ -109,6 +103,7 @@ def rooms():
 
 
 @bp.route("/organize/rooms/new", methods=["GET", "POST"])
+@writes
 @organizer_required
 def create_room():
     """Add a room."""
@@ -124,6 +119,7 @@ def create_room():
 
 
 @bp.route("/organize/rooms/<int:room_id>/edit", methods=["GET", "POST"])
+@writes
 @organizer_required
 def edit_room(room_id: int):
     """Change a room."""
@@ -150,6 +146,7 @@ def topics():
 
 
 @bp.route("/organize/topics/new", methods=["GET", "POST"])
+@writes
 @organizer_required
 def create_topic():
     """Add a topic."""
@@ -165,6 +162,7 @@ def create_topic():
 
 
 @bp.route("/organize/topics/<int:topic_id>/edit", methods=["GET", "POST"])
+@writes
 @organizer_required
 def edit_topic(topic_id: int):
     """Rename or recolour a topic."""

@@ -13,8 +13,8 @@ from learningweek.feedback.models import (
     REFLECTION_MAX_LENGTH,
 )
 from learningweek.feedback.services import REFLECTION_PROMPTS, FeedbackData, ReflectionData
-from learningweek.forms import strip
 from learningweek.proposals.models import LearningObjective
+from learningweek.web.forms import strip
 
 RATING_CHOICES = [SelectChoice(n, str(n)) for n in range(RATING_MIN, RATING_MAX + 1)]
 CHOOSE = "Choose from 1 (not at all) to 5 (very much)."

@@ -16,10 +16,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from learningweek.accounts.models import User
-from learningweek.database import unique_or_raise
+from learningweek.core.database import unique_or_raise
+from learningweek.core.enums import Attendance, NotificationKind, ProposalStatus, SignupStatus
+from learningweek.core.errors import DomainError, NotAllowed, ValidationFailed
+from learningweek.core.localtime import format_local
 from learningweek.editions.models import Edition, Topic
-from learningweek.enums import Attendance, NotificationKind, ProposalStatus, SignupStatus
-from learningweek.errors import DomainError, NotAllowed, ValidationFailed
 from learningweek.feedback.models import (
     COMMENT_MAX_LENGTH,
     RATING_MAX,
@@ -29,7 +30,6 @@ from learningweek.feedback.models import (
     ObjectiveRating,
     Reflection,
 )
-from learningweek.localtime import format_local
 from learningweek.notifications.services import queue_notification
 from learningweek.proposals import permissions
 from learningweek.proposals.models import LearningObjective, LearningSession, session_topics

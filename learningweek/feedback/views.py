@@ -15,17 +15,18 @@ from flask import (
 from flask_login import current_user, login_required
 
 from learningweek.accounts.permissions import organizer_required
-from learningweek.database import utcnow
+from learningweek.core.database import utcnow
+from learningweek.core.errors import DomainError
 from learningweek.editions.models import Edition
-from learningweek.errors import DomainError
 from learningweek.extensions import db
 from learningweek.feedback import bp, services
 from learningweek.feedback.forms import FeedbackForm, ReflectionForm, feedback_form_data
 from learningweek.feedback.models import Reflection
-from learningweek.forms import attach_domain_error, render_form_page
 from learningweek.proposals.models import LearningSession
 from learningweek.schedule.models import Run
-from learningweek.spreadsheets import csv_response
+from learningweek.web.actions import writes
+from learningweek.web.forms import attach_domain_error, render_form_page
+from learningweek.web.spreadsheets import csv_response
 
 
 def _threshold() -> int:
@@ -33,6 +34,7 @@ def _threshold() -> int:
 
 
 @bp.route("/runs/<int:run_id>/feedback", methods=["GET", "POST"])
+@writes
 @login_required
 def give(run_id: int):
     """Answer about a run I attended, or change my answer, while the window is open."""
@@ -94,6 +96,7 @@ def _attended_session_or_404(session_id: int) -> LearningSession:
 
 
 @bp.route("/sessions/<int:session_id>/reflection", methods=["GET", "POST"])
+@writes
 @login_required
 def reflect(session_id: int):
     """My private notes on a session I attended."""

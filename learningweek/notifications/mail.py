@@ -20,8 +20,8 @@ import jinja2
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
-from learningweek.database import begin_write_transaction
-from learningweek.enums import DeliveryState
+from learningweek.core.database import begin_write_transaction
+from learningweek.core.enums import DeliveryState
 from learningweek.notifications.models import Notification
 from learningweek.notifications.services import wants_mail
 

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learningweek.accounts.models import User
-from learningweek.database import enum_column, utcnow
-from learningweek.enums import DeliveryState, NotificationKind
+from learningweek.core.database import enum_column, utcnow
+from learningweek.core.enums import DeliveryState, NotificationKind
 from learningweek.extensions import db
 
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from learningweek.accounts.models import User
-from learningweek.enums import OPTIONAL_MAILS, DeliveryState, NotificationKind
+from learningweek.core.enums import OPTIONAL_MAILS, DeliveryState, NotificationKind
 from learningweek.notifications.models import Notification
 
 

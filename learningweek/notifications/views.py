@@ -6,14 +6,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from learningweek.accounts.permissions import organizer_required
-from learningweek.database import utcnow
-from learningweek.enums import DeliveryState
+from learningweek.core.database import utcnow
+from learningweek.core.enums import DeliveryState
 from learningweek.extensions import db
-from learningweek.forms import EmptyForm
 from learningweek.notifications import bp, services
 from learningweek.notifications.mail import retry
 from learningweek.notifications.models import Notification
-from learningweek.routing import page_number
+from learningweek.web.actions import writes
+from learningweek.web.forms import EmptyForm
+from learningweek.web.routing import page_number
 
 PER_PAGE = 50
 
@@ -47,6 +48,7 @@ def outbox():
 
 
 @bp.post("/organize/outbox/<int:notification_id>/retry")
+@writes
 @organizer_required
 def retry_message(notification_id: int):
     """Send a message that failed again, from a fresh count of attempts."""

@@ -21,8 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
-from learningweek.editions.models import Edition, Topic
-from learningweek.enums import (
+from learningweek.core.enums import (
     Equipment,
     Level,
     ProposalStatus,
@@ -30,7 +29,7 @@ from learningweek.enums import (
     ResourceTiming,
     SessionFormat,
 )
-from learningweek.forms import MultiCheckboxField, RuleCheckedForm, WholeNumberField, strip
+from learningweek.editions.models import Edition, Topic
 from learningweek.proposals.models import (
     MAX_OBJECTIVES,
     MAX_PARTICIPANTS_MAX,
@@ -50,6 +49,7 @@ from learningweek.proposals.services import (
     half_days,
     proposal_problems,
 )
+from learningweek.web.forms import MultiCheckboxField, RuleCheckedForm, WholeNumberField, strip
 
 BLANK_RESOURCE_ROWS = 3
 DEFAULT_DURATION = 60

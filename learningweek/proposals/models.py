@@ -9,9 +9,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learningweek.accounts.models import User
-from learningweek.database import enum_column, utcnow
+from learningweek.core.database import enum_column, utcnow
+from learningweek.core.enums import (
+    Level,
+    ProposalStatus,
+    ResourceKind,
+    ResourceTiming,
+    SessionFormat,
+)
 from learningweek.editions.models import Edition, Topic
-from learningweek.enums import Level, ProposalStatus, ResourceKind, ResourceTiming, SessionFormat
 from learningweek.extensions import db
 
 if TYPE_CHECKING:

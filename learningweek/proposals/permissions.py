@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from learningweek.accounts.models import User
-from learningweek.enums import ProposalStatus
+from learningweek.core.enums import ProposalStatus
 from learningweek.proposals.models import LearningSession
 
 
@@ -16,6 +16,12 @@ def is_teacher(user: User, learning_session: LearningSession) -> bool:
     )
 
 
+def is_teacher_or_organizer(user: User, learning_session: LearningSession) -> bool:
+    """The rule behind everything that belongs to a session's people: rosters, meeting
+    links, results, interest counts, editing."""
+    return user.is_organizer or is_teacher(user, learning_session)
+
+
 def is_lead(user: User, learning_session: LearningSession) -> bool:
     return user.id == learning_session.lead_id
 
@@ -23,8 +29,7 @@ def is_lead(user: User, learning_session: LearningSession) -> bool:
 def can_view_proposal(user: User, learning_session: LearningSession) -> bool:
     """Organizers and teachers see everything; others see accepted sessions only."""
     return (
-        user.is_organizer
-        or is_teacher(user, learning_session)
+        is_teacher_or_organizer(user, learning_session)
         or learning_session.status == ProposalStatus.ACCEPTED
     )
 
@@ -33,7 +38,7 @@ def can_edit_proposal(user: User, learning_session: LearningSession) -> bool:
     """Teachers and organizers, until the proposal reaches a final state."""
     if learning_session.status.is_final:
         return False
-    return user.is_organizer or is_teacher(user, learning_session)
+    return is_teacher_or_organizer(user, learning_session)
 
 
 def can_edit_locked_fields(user: User, learning_session: LearningSession) -> bool:
@@ -59,7 +64,7 @@ def can_manage_co_teachers(user: User, learning_session: LearningSession) -> boo
 
 def can_see_interest_count(user: User, learning_session: LearningSession) -> bool:
     """Counts are for planning, not a popularity contest: organizers and the teachers."""
-    return user.is_organizer or is_teacher(user, learning_session)
+    return is_teacher_or_organizer(user, learning_session)
 
 
 def has_started(learning_session: LearningSession, now: datetime) -> bool:

@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from learningweek.accounts.models import User
 from learningweek.accounts.services import find_user_by_email
-from learningweek.database import unique_or_raise
-from learningweek.editions.models import Edition, Topic
-from learningweek.enums import (
+from learningweek.core.database import unique_or_raise
+from learningweek.core.enums import (
     Equipment,
     Level,
     NotificationKind,
@@ -27,8 +26,10 @@ from learningweek.enums import (
     ResourceTiming,
     SessionFormat,
 )
-from learningweek.errors import DomainError, NotAllowed, ValidationFailed
-from learningweek.localtime import day_label, format_local
+from learningweek.core.errors import DomainError, NotAllowed, ValidationFailed
+from learningweek.core.localtime import day_label, format_local
+from learningweek.core.validation import is_http_url
+from learningweek.editions.models import Edition, Topic
 from learningweek.notifications.services import queue_notification
 from learningweek.proposals import permissions
 from learningweek.proposals.models import (
@@ -52,7 +53,6 @@ from learningweek.proposals.models import (
 from learningweek.schedule import lifecycle
 from learningweek.schedule.models import Run
 from learningweek.signups import services as signups
-from learningweek.validation import is_http_url
 
 NOON = time(12, 0)
 ALLOWED_TRANSITIONS: dict[ProposalStatus, frozenset[ProposalStatus]] = {

@@ -8,19 +8,20 @@ from flask_login import current_user, login_required
 
 from learningweek.accounts.models import User
 from learningweek.accounts.permissions import is_safe_redirect_target, organizer_required
-from learningweek.database import utcnow
+from learningweek.core.database import utcnow
+from learningweek.core.enums import ProposalStatus, SessionFormat
+from learningweek.core.errors import DomainError, ValidationFailed
 from learningweek.editions.models import Edition, Topic
 from learningweek.editions.services import is_visible
-from learningweek.enums import ProposalStatus, SessionFormat
-from learningweek.errors import DomainError, ValidationFailed
 from learningweek.extensions import db
-from learningweek.forms import EmptyForm, attach_domain_error, render_form_page
 from learningweek.proposals import bp, permissions, services
 from learningweek.proposals.forms import CommentForm, CoTeacherForm, DecisionForm, ProposalForm
 from learningweek.proposals.models import LearningSession
-from learningweek.routing import id_argument, page_number
 from learningweek.schedule import services as schedule_services
 from learningweek.schedule.conflicts import settings_from
+from learningweek.web.actions import perform, writes
+from learningweek.web.forms import EmptyForm, attach_domain_error, render_form_page
+from learningweek.web.routing import id_argument, page_number
 
 REVIEW_PER_PAGE = 100
 
@@ -88,6 +89,7 @@ def _form_context(learning_session: LearningSession) -> dict:
 
 
 @bp.route("/editions/<slug>/propose", methods=["GET", "POST"])
+@writes
 @login_required
 def new(slug: str):
     """Propose a session; a draft can be saved at any time, submitted inside the window."""
@@ -111,6 +113,7 @@ def new(slug: str):
 
 
 @bp.route("/proposals/<int:session_id>/edit", methods=["GET", "POST"])
+@writes
 @login_required
 def edit(session_id: int):
     """Edit a proposal; scheduling fields lock for teachers once it is accepted."""
@@ -192,28 +195,12 @@ def _act(session_id: int, form_class, act, success: str):
     if not permissions.can_view_proposal(current_user, learning_session):
         abort(403)
     form = form_class()
-    if not form.validate_on_submit():
-        flash(
-            " ".join(message for messages in form.errors.values() for message in messages), "error"
-        )
-        return _detail(learning_session)
-    try:
-        act(learning_session, form)
-    except DomainError as error:
-        db.session.rollback()
-        flash(_problem_text(error), "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
+    perform(form, lambda: act(learning_session, form), success, problems_go_to="flash")
     return _detail(learning_session)
 
 
-def _problem_text(error: DomainError) -> str:
-    problems = getattr(error, "problems", None)
-    return " ".join(problems.values()) if problems else str(error)
-
-
 @bp.post("/proposals/<int:session_id>/submit")
+@writes
 @login_required
 def submit(session_id: int):
     """Send the proposal to the organizers."""
@@ -229,6 +216,7 @@ def submit(session_id: int):
 
 
 @bp.post("/proposals/<int:session_id>/withdraw")
+@writes
 @login_required
 def withdraw(session_id: int):
     """A teacher takes the proposal back."""
@@ -247,6 +235,7 @@ def withdraw(session_id: int):
 
 
 @bp.post("/proposals/<int:session_id>/decide")
+@writes
 @organizer_required
 def decide(session_id: int):
     """Accept, reject or ask for changes, with a comment to the teachers."""
@@ -266,6 +255,7 @@ def decide(session_id: int):
 
 
 @bp.post("/proposals/<int:session_id>/cancel")
+@writes
 @organizer_required
 def cancel(session_id: int):
     """Cancel an accepted session."""
@@ -284,6 +274,7 @@ def cancel(session_id: int):
 
 
 @bp.post("/proposals/<int:session_id>/co-teachers")
+@writes
 @login_required
 def add_co_teacher(session_id: int):
     """Add a co-teacher by email."""
@@ -298,6 +289,7 @@ def add_co_teacher(session_id: int):
 
 
 @bp.post("/proposals/<int:session_id>/co-teachers/<int:user_id>/remove")
+@writes
 @login_required
 def remove_co_teacher(session_id: int, user_id: int):
     """Remove a co-teacher."""
@@ -400,6 +392,7 @@ def coming_up(slug: str):
 
 
 @bp.post("/sessions/<int:session_id>/interest")
+@writes
 @login_required
 def toggle_interest(session_id: int):
     """Star (interested=1) or unstar (interested=0) a session; repeating changes nothing."""

@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from learningweek.enums import Equipment, RoomKind, SessionFormat
-from learningweek.localtime import day_label
+from learningweek.core.enums import Equipment, RoomKind, SessionFormat
+from learningweek.core.localtime import day_label
 
 NOON = time(12, 0)
 EQUIPMENT_LABELS = {tag.value: tag.label for tag in Equipment}

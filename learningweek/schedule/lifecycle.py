@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from learningweek.accounts.models import User
+from learningweek.core.errors import ValidationFailed
 from learningweek.editions.models import Room
-from learningweek.errors import ValidationFailed
 from learningweek.proposals.models import LearningSession
 from learningweek.schedule.models import Run, RunChange
 

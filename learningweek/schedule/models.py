@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learningweek.accounts.models import User
-from learningweek.database import utcnow
+from learningweek.core.database import utcnow
+from learningweek.core.enums import ProposalStatus
 from learningweek.editions.models import Room
 from learningweek.extensions import db
 from learningweek.proposals.models import LearningSession
@@ -61,13 +63,44 @@ class Run(db.Model):
         back_populates="run", order_by="RunChange.id", cascade="all, delete-orphan"
     )
 
-    @property
+    @hybrid_property
     def is_placed(self) -> bool:
         return self.starts_at is not None
 
-    @property
+    @is_placed.inplace.expression
+    @classmethod
+    def _is_placed_expression(cls) -> sa.ColumnElement[bool]:
+        return cls.starts_at.is_not(None)
+
+    @hybrid_property
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+    @is_cancelled.inplace.expression
+    @classmethod
+    def _is_cancelled_expression(cls) -> sa.ColumnElement[bool]:
+        return cls.cancelled_at.is_not(None)
+
+    @hybrid_property
+    def is_live(self) -> bool:
+        """Placed, not cancelled, and its session accepted: a run people can attend.
+
+        In SQL it names `LearningSession`, so a query must join `Run.learning_session`.
+        """
+        return (
+            self.is_placed
+            and not self.is_cancelled
+            and self.learning_session.status == ProposalStatus.ACCEPTED
+        )
+
+    @is_live.inplace.expression
+    @classmethod
+    def _is_live_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(
+            cls.starts_at.is_not(None),
+            cls.cancelled_at.is_(None),
+            LearningSession.status == ProposalStatus.ACCEPTED,
+        )
 
     @property
     def capacity(self) -> int:

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from learningweek.accounts.models import User
+from learningweek.core.enums import NotificationKind, ProposalStatus
+from learningweek.core.errors import DomainError, NotAllowed
+from learningweek.core.localtime import format_local
 from learningweek.editions.models import Edition, Room
-from learningweek.enums import NotificationKind, ProposalStatus
-from learningweek.errors import DomainError, NotAllowed
-from learningweek.localtime import format_local
 from learningweek.notifications.services import queue_notification
 from learningweek.proposals.models import RUNS_MAX, Interest, LearningSession
 from learningweek.proposals.services import interest_counts

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from learningweek.enums import SessionFormat
+from learningweek.core.enums import SessionFormat
 from learningweek.schedule.conflicts import (
     EQUIPMENT_LABELS,
     PAIR_RULES,

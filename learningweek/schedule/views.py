@@ -9,17 +9,18 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from learningweek.accounts.permissions import organizer_required
-from learningweek.database import utcnow
+from learningweek.core.database import utcnow
+from learningweek.core.errors import DomainError
 from learningweek.editions.models import Edition, Room
-from learningweek.errors import DomainError
 from learningweek.extensions import db
-from learningweek.forms import EmptyForm
 from learningweek.schedule import bp, services
 from learningweek.schedule.conflicts import Settings, settings_from
 from learningweek.schedule.forms import CancelRunForm, PlaceForm
 from learningweek.schedule.models import Run
 from learningweek.signups import services as signups
 from learningweek.signups.forms import SeatLimitForm
+from learningweek.web.actions import perform, writes
+from learningweek.web.forms import EmptyForm
 
 
 def scheduling_settings() -> Settings:
@@ -140,6 +141,7 @@ def _placement_data(run: Run) -> dict:
 
 
 @bp.post("/organize/runs/<int:run_id>/place")
+@writes
 @organizer_required
 def place(run_id: int):
     """Place or move a run; hard conflicts need "place anyway"."""
@@ -188,6 +190,7 @@ def place(run_id: int):
 
 
 @bp.post("/organize/runs/<int:run_id>/seats")
+@writes
 @organizer_required
 def seats(run_id: int):
     """Cap a run's seats, or lift the cap; cutting below the seats held needs "anyway"."""
@@ -226,6 +229,7 @@ def seats(run_id: int):
 
 
 @bp.post("/organize/runs/<int:run_id>/extra-run")
+@writes
 @organizer_required
 def extra_run(run_id: int):
     """Add a run for an overflowing waitlist and seat the waiting people in it."""
@@ -265,16 +269,7 @@ def extra_run(run_id: int):
 def _run_action(run_id: int, act, success: str, form_class=EmptyForm):
     run = _run_or_404(run_id)
     form = form_class()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        act(run, form)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
+    perform(form, lambda: act(run, form), success)
     target = request.form.get("back") == "board"
     if target:
         return redirect(
@@ -288,6 +283,7 @@ def _run_action(run_id: int, act, success: str, form_class=EmptyForm):
 
 
 @bp.post("/organize/runs/<int:run_id>/unplace")
+@writes
 @organizer_required
 def unplace(run_id: int):
     """Take a run off the board (only before publishing)."""
@@ -299,6 +295,7 @@ def unplace(run_id: int):
 
 
 @bp.post("/organize/runs/<int:run_id>/pin")
+@writes
 @organizer_required
 def pin(run_id: int):
     """Pin a run where it is."""
@@ -310,6 +307,7 @@ def pin(run_id: int):
 
 
 @bp.post("/organize/runs/<int:run_id>/unpin")
+@writes
 @organizer_required
 def unpin(run_id: int):
     """Release a pinned run."""
@@ -321,6 +319,7 @@ def unpin(run_id: int):
 
 
 @bp.post("/organize/runs/<int:run_id>/cancel")
+@writes
 @organizer_required
 def cancel(run_id: int):
     """Cancel one run; its room is freed and its teachers are told."""
@@ -335,6 +334,7 @@ def cancel(run_id: int):
 
 
 @bp.post("/organize/editions/<int:edition_id>/publish")
+@writes
 @organizer_required
 def publish(edition_id: int):
     """Publish the programme, if nothing blocks it."""
@@ -355,6 +355,7 @@ def publish(edition_id: int):
 
 
 @bp.post("/organize/editions/<int:edition_id>/schedule")
+@writes
 @organizer_required
 def schedule(edition_id: int):
     """Run the automatic scheduler: it places what it can, keeping pinned runs."""

@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField
 from wtforms.validators import InputRequired, Optional
 
-from learningweek.forms import WholeNumberField
 from learningweek.schedule.models import SEAT_LIMIT_MAX
+from learningweek.web.forms import WholeNumberField
 
 
 class SwitchForm(FlaskForm):

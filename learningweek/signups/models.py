@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learningweek.accounts.models import User
-from learningweek.database import enum_column, utcnow
-from learningweek.enums import ACTIVE_SIGNUP_STATUSES, Attendance, SignupStatus
+from learningweek.core.database import enum_column, utcnow
+from learningweek.core.enums import ACTIVE_SIGNUP_STATUSES, Attendance, SignupStatus
 from learningweek.extensions import db
 from learningweek.schedule.models import Run
 
@@ -70,6 +71,19 @@ class Signup(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_SIGNUP_STATUSES
+
+    @hybrid_property
+    def counts_as_attendee(self) -> bool:
+        """Held a seat and was not marked a no-show: may give feedback, counts in reports."""
+        return self.status == SignupStatus.CONFIRMED and self.attendance != Attendance.NO_SHOW
+
+    @counts_as_attendee.inplace.expression
+    @classmethod
+    def _counts_as_attendee_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(
+            cls.status == SignupStatus.CONFIRMED,
+            sa.or_(cls.attendance.is_(None), cls.attendance != Attendance.NO_SHOW),
+        )
 
     def __repr__(self) -> str:
         return f"<Signup {self.id} run={self.run_id} user={self.user_id} {self.status}>"

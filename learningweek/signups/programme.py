@@ -13,15 +13,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from learningweek.accounts.models import User
-from learningweek.editions.models import Edition, Room, Topic
-from learningweek.enums import (
+from learningweek.core.enums import (
     ACTIVE_SIGNUP_STATUSES,
     Level,
     ProposalStatus,
     SessionFormat,
     SignupStatus,
 )
-from learningweek.localtime import local_to_utc
+from learningweek.core.localtime import local_to_utc
+from learningweek.editions.models import Edition, Room, Topic
 from learningweek.proposals.models import LearningSession, session_co_teachers
 from learningweek.schedule.models import Run
 from learningweek.signups.models import Signup

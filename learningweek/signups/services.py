@@ -21,9 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from learningweek.accounts.models import User
-from learningweek.database import unique_or_raise
-from learningweek.editions.models import Edition
-from learningweek.enums import (
+from learningweek.core.database import unique_or_raise
+from learningweek.core.enums import (
     ACTIVE_SIGNUP_STATUSES,
     Attendance,
     NotificationKind,
@@ -31,8 +30,9 @@ from learningweek.enums import (
     ProposalStatus,
     SignupStatus,
 )
-from learningweek.errors import DomainError, NotAllowed
-from learningweek.localtime import format_local
+from learningweek.core.errors import DomainError, NotAllowed
+from learningweek.core.localtime import format_local
+from learningweek.editions.models import Edition
 from learningweek.notifications.services import queue_notification
 from learningweek.proposals import permissions
 from learningweek.proposals.models import LearningSession, session_co_teachers
@@ -50,6 +50,8 @@ class ScheduleClash(DomainError):
 
 class AlreadyDone(DomainError):
     """A repeated request (double click, replayed form): nothing changed."""
+
+    flash_category = "info"
 
 
 class SeatsWouldBeLost(DomainError):

@@ -10,20 +10,21 @@ from flask_login import current_user, login_required
 
 from learningweek.accounts.permissions import is_safe_redirect_target
 from learningweek.calendar.services import webcal
-from learningweek.database import begin_write_transaction, utcnow
+from learningweek.core.database import begin_write_transaction, utcnow
+from learningweek.core.enums import Attendance, Level, SessionFormat, SignupStatus
+from learningweek.core.errors import DomainError
 from learningweek.editions.models import Edition, Topic
 from learningweek.editions.services import is_visible
-from learningweek.enums import Attendance, Level, SessionFormat, SignupStatus
-from learningweek.errors import DomainError
 from learningweek.extensions import db
-from learningweek.forms import EmptyForm
 from learningweek.proposals import permissions
-from learningweek.routing import id_argument
 from learningweek.schedule.models import Run
 from learningweek.signups import bp, programme, services
 from learningweek.signups.forms import CheckInForm, SwitchForm
 from learningweek.signups.models import Signup
-from learningweek.spreadsheets import csv_response
+from learningweek.web.actions import perform, writes
+from learningweek.web.forms import EmptyForm
+from learningweek.web.routing import id_argument
+from learningweek.web.spreadsheets import csv_response
 
 
 def _enum_arg(enum_class, name: str):
@@ -158,22 +159,8 @@ def _back(learning_session_id: int):
 
 
 def _act(learning_session_id: int, act, success):
-    """Check the CSRF token, call one service, commit, tell the outcome, go back."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        outcome = act()
-    except services.AlreadyDone as error:
-        db.session.rollback()
-        flash(str(error), "info")
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        # Told before the commit, which would expire what the text is made from.
-        message = success(outcome)
-        db.session.commit()
-        flash(message, "success")
+    """A button on a session page: one service, then back to where it was pressed."""
+    perform(EmptyForm(), act, success)
     return _back(learning_session_id)
 
 
@@ -185,6 +172,7 @@ def _signup_text(signup: Signup) -> str:
 
 
 @bp.post("/runs/<int:run_id>/signup")
+@writes
 @login_required
 def sign_up(run_id: int):
     """Take a seat, or a waitlist place when the run is full."""
@@ -204,6 +192,7 @@ def _own_signup_or_404(signup_id: int) -> Signup:
 
 
 @bp.post("/signups/<int:signup_id>/cancel")
+@writes
 @login_required
 def cancel(signup_id: int):
     """Give up my seat or waitlist place."""
@@ -216,6 +205,7 @@ def cancel(signup_id: int):
 
 
 @bp.post("/signups/<int:signup_id>/switch")
+@writes
 @login_required
 def switch(signup_id: int):
     """Move my sign-up to another run of the same session; the old seat stays until then."""
@@ -249,6 +239,7 @@ def offer(signup_id: int):
 
 
 @bp.post("/signups/<int:signup_id>/accept")
+@writes
 @login_required
 def accept(signup_id: int):
     """Take the seat held for me."""
@@ -261,6 +252,7 @@ def accept(signup_id: int):
 
 
 @bp.post("/signups/<int:signup_id>/decline")
+@writes
 @login_required
 def decline(signup_id: int):
     """Let the held seat go to the next person waiting."""
@@ -349,6 +341,7 @@ def _attendance_marks() -> dict[int, Attendance | None]:
 
 
 @bp.post("/runs/<int:run_id>/check-in")
+@writes
 @login_required
 def check_in(run_id: int):
     """Save attendance marks for a run's confirmed attendees."""

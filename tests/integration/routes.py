@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 
-from learningweek.enums import ProposalStatus
+from learningweek.core.enums import ProposalStatus
 from tests.factories import (
     make_edition,
     make_notification,

@@ -63,7 +63,7 @@ def test_demo_fills_an_empty_database_and_prints_logins(runner):
 
 
 def test_demo_edition_is_running_now_and_next_one_takes_proposals(runner):
-    from learningweek.database import utcnow
+    from learningweek.core.database import utcnow
 
     runner.invoke(args=["demo"])
     now = utcnow()
@@ -86,7 +86,7 @@ def test_demo_leaves_a_database_with_data_alone(runner):
 
 
 def test_demo_has_proposals_in_every_state_with_history_and_interest(runner):
-    from learningweek.enums import ProposalStatus
+    from learningweek.core.enums import ProposalStatus
     from learningweek.proposals.models import Interest, LearningSession, ProposalEvent
 
     runner.invoke(args=["demo"])

@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 from flask import current_app
 
+from learningweek.core.enums import ACTIVE_SIGNUP_STATUSES, SignupStatus
 from learningweek.editions.models import Edition
-from learningweek.enums import ACTIVE_SIGNUP_STATUSES, SignupStatus
 from learningweek.extensions import db
 from learningweek.schedule.conflicts import settings_from
 from learningweek.schedule.models import Run
@@ -86,7 +86,7 @@ def test_large_demo_one_active_signup_per_person_and_session_without_clashes(lar
 
 def test_large_demo_heavy_user_holds_only_seats_and_past_runs_have_check_ins(large_demo):
     from learningweek.accounts.models import User
-    from learningweek.demo_large import HEAVY_USER_EMAIL
+    from learningweek.demo.large import HEAVY_USER_EMAIL
 
     heavy = db.session.scalar(sa.select(User).where(User.email == HEAVY_USER_EMAIL))
     runs, signups = _runs_and_signups()

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from learningweek import database
+from learningweek.core import database
 from learningweek.extensions import db
 from tests.factories import make_edition
 

@@ -4,7 +4,7 @@ import pytest
 
 from learningweek.accounts import services
 from learningweek.accounts.services import LastOrganizer
-from learningweek.errors import NotAllowed
+from learningweek.core.errors import NotAllowed
 from learningweek.extensions import db
 from tests.conftest import log_in
 from tests.factories import make_organizer, make_user

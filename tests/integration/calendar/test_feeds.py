@@ -11,7 +11,7 @@ import vobject
 
 from learningweek.calendar.models import CalendarToken
 from learningweek.calendar.services import hash_token
-from learningweek.enums import ProposalStatus, RoomKind, SessionFormat, SignupStatus
+from learningweek.core.enums import ProposalStatus, RoomKind, SessionFormat, SignupStatus
 from learningweek.extensions import db
 from learningweek.schedule import services as schedule
 from learningweek.schedule.conflicts import Settings

@@ -7,8 +7,8 @@ import icalendar
 import pytest
 
 from learningweek.calendar import changes, services
+from learningweek.core.enums import ProposalStatus
 from learningweek.editions import services as editions
-from learningweek.enums import ProposalStatus
 from learningweek.extensions import db
 from learningweek.proposals import services as proposals
 from tests.conftest import log_in

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
+from learningweek.core.enums import RoomKind
 from learningweek.editions.models import Edition, Room, Topic
-from learningweek.enums import RoomKind
 from learningweek.extensions import db
 from tests.conftest import log_in
 from tests.factories import make_edition, make_organizer, make_room, make_topic

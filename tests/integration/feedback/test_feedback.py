@@ -8,9 +8,9 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 
-from learningweek.database import utcnow
-from learningweek.enums import Attendance, SessionFormat, SignupStatus
-from learningweek.errors import ValidationFailed
+from learningweek.core.database import utcnow
+from learningweek.core.enums import Attendance, SessionFormat, SignupStatus
+from learningweek.core.errors import ValidationFailed
 from learningweek.extensions import db
 from learningweek.feedback import services
 from learningweek.feedback.models import Feedback

@@ -15,8 +15,8 @@ from aiosmtpd.controller import Controller
 from sqlalchemy.orm import Session
 
 from learningweek.cli import send_pending_mail
-from learningweek.database import utcnow
-from learningweek.enums import DeliveryState, NotificationKind
+from learningweek.core.database import utcnow
+from learningweek.core.enums import DeliveryState, NotificationKind
 from learningweek.extensions import db
 from learningweek.notifications.mail import deliver
 from learningweek.notifications.models import Notification

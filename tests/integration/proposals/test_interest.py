@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from learningweek.enums import ProposalStatus
-from learningweek.errors import DomainError
+from learningweek.core.enums import ProposalStatus
+from learningweek.core.errors import DomainError
 from learningweek.extensions import db
 from learningweek.proposals import services
 from learningweek.proposals.models import Interest

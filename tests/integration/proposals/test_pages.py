@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from learningweek.enums import ProposalStatus
-from learningweek.errors import ValidationFailed
+from learningweek.core.enums import ProposalStatus
+from learningweek.core.errors import ValidationFailed
 from learningweek.extensions import db
 from learningweek.proposals.models import LearningSession, ProposalEvent
 from learningweek.proposals.services import half_days, proposal_data_from, update_proposal

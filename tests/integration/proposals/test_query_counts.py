@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from learningweek.enums import ProposalStatus
+from learningweek.core.enums import ProposalStatus
 from learningweek.extensions import db
 from learningweek.proposals.models import ProposalEvent
 from tests.conftest import log_in

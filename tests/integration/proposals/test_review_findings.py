@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from learningweek.enums import ProposalStatus
+from learningweek.core.enums import ProposalStatus
 from learningweek.extensions import db
 from learningweek.proposals.models import MAX_CO_TEACHERS, LearningSession, ProposalEvent
 from tests.conftest import log_in
@@ -214,7 +214,7 @@ def test_an_edit_racing_an_acceptance_sees_the_acceptance(app, edition):
 
     from sqlalchemy.orm import Session
 
-    from learningweek.errors import ValidationFailed
+    from learningweek.core.errors import ValidationFailed
     from learningweek.proposals.services import (
         decide_proposal,
         proposal_data_from,

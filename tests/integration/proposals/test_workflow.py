@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from learningweek.enums import NotificationKind, ProposalStatus
-from learningweek.errors import DomainError, NotAllowed, ValidationFailed
+from learningweek.core.enums import NotificationKind, ProposalStatus
+from learningweek.core.errors import DomainError, NotAllowed, ValidationFailed
 from learningweek.extensions import db
 from learningweek.notifications.models import Notification
 from learningweek.proposals import services

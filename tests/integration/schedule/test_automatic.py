@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from learningweek.enums import ProposalStatus, RoomKind
+from learningweek.core.enums import ProposalStatus, RoomKind
 from learningweek.extensions import db
 from learningweek.proposals import services as proposals
 from learningweek.schedule import services
@@ -131,7 +131,7 @@ def test_schedule_command(runner, edition, organizer):
 
 
 def test_a_failed_solve_changes_nothing(edition, organizer, monkeypatch):
-    from learningweek.errors import DomainError
+    from learningweek.core.errors import DomainError
     from learningweek.schedule import solver
 
     runs = _fill(edition, 4)

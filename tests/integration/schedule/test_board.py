@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from learningweek.enums import NotificationKind, ProposalStatus, RoomKind
-from learningweek.errors import DomainError, ValidationFailed
+from learningweek.core.enums import NotificationKind, ProposalStatus, RoomKind
+from learningweek.core.errors import DomainError, ValidationFailed
 from learningweek.extensions import db
 from learningweek.notifications.models import Notification
 from learningweek.proposals import services as proposals

@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from learningweek.enums import ProposalStatus
-from learningweek.errors import DomainError
+from learningweek.core.enums import ProposalStatus
+from learningweek.core.errors import DomainError
 from learningweek.extensions import db
 from learningweek.proposals import services as proposals
 from learningweek.schedule import services
@@ -85,7 +85,7 @@ def test_a_room_is_shared_by_editions_on_the_same_days(edition):
 
 
 def test_automatic_scheduling_is_for_organizers_only(edition):
-    from learningweek.errors import NotAllowed
+    from learningweek.core.errors import NotAllowed
 
     with pytest.raises(NotAllowed):
         services.schedule_edition(

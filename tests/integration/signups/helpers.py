@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from learningweek.enums import ProposalStatus, SignupStatus
+from learningweek.core.enums import ProposalStatus, SignupStatus
 from learningweek.extensions import db
 from learningweek.proposals.models import LearningSession
 from learningweek.schedule.models import Run

@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from learningweek.accounts.models import User
-from learningweek.database import begin_write_transaction
-from learningweek.enums import SignupStatus
-from learningweek.errors import DomainError
+from learningweek.core.database import begin_write_transaction
+from learningweek.core.enums import SignupStatus
+from learningweek.core.errors import DomainError
 from learningweek.extensions import db
 from learningweek.schedule.models import Run
 from learningweek.signups import services

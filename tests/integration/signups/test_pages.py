@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from learningweek.database import utcnow
-from learningweek.enums import Attendance, Level, PromotionMode, RoomKind, SessionFormat
+from learningweek.core.database import utcnow
+from learningweek.core.enums import Attendance, Level, PromotionMode, RoomKind, SessionFormat
 from learningweek.extensions import db
 from learningweek.signups.models import Signup
 from tests.conftest import log_in

@@ -11,8 +11,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from learningweek.accounts.models import User
-from learningweek.enums import ACTIVE_SIGNUP_STATUSES, PromotionMode, ProposalStatus, SignupStatus
-from learningweek.errors import DomainError
+from learningweek.core.enums import (
+    ACTIVE_SIGNUP_STATUSES,
+    PromotionMode,
+    ProposalStatus,
+    SignupStatus,
+)
+from learningweek.core.errors import DomainError
 from learningweek.extensions import db
 from learningweek.schedule import services as schedule
 from learningweek.schedule.conflicts import Settings

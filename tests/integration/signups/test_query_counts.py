@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from learningweek.enums import SignupStatus
+from learningweek.core.enums import SignupStatus
 from learningweek.extensions import db
 from tests.conftest import log_in
 from tests.factories import make_room, make_signup, make_topic, make_user

@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from learningweek.accounts.models import User
-from learningweek.database import begin_write_transaction, utcnow
+from learningweek.core.database import begin_write_transaction, utcnow
+from learningweek.core.enums import Attendance, PromotionMode, SessionFormat, SignupStatus
+from learningweek.core.errors import DomainError, ValidationFailed
 from learningweek.editions import services as editions
 from learningweek.editions.models import Room
-from learningweek.enums import Attendance, PromotionMode, SessionFormat, SignupStatus
-from learningweek.errors import DomainError, ValidationFailed
 from learningweek.extensions import db
 from learningweek.proposals import services as proposals
 from learningweek.proposals.models import LearningSession

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from learningweek.database import utcnow
-from learningweek.enums import (
+from learningweek.core.database import utcnow
+from learningweek.core.enums import (
     Attendance,
     NotificationKind,
     PromotionMode,
@@ -14,7 +14,7 @@ from learningweek.enums import (
     RoomKind,
     SignupStatus,
 )
-from learningweek.errors import DomainError, NotAllowed, ValidationFailed
+from learningweek.core.errors import DomainError, NotAllowed, ValidationFailed
 from learningweek.extensions import db
 from learningweek.notifications.models import Notification
 from learningweek.proposals import services as proposals

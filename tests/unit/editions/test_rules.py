@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from learningweek.core.enums import RoomKind
+from learningweek.core.localtime import local_to_utc
 from learningweek.editions.services import (
     EditionData,
     RoomData,
@@ -17,8 +19,6 @@ from learningweek.editions.services import (
     slugify,
     topic_problems,
 )
-from learningweek.enums import RoomKind
-from learningweek.localtime import local_to_utc
 
 GOOD_EDITION = EditionData(
     slug="spring-2027",

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, time
 import pytest
 from bs4 import BeautifulSoup
 
+from learningweek.core.enums import ResourceKind, ResourceTiming
+from learningweek.core.markdown import render_markdown
 from learningweek.editions.models import Edition
-from learningweek.enums import ResourceKind, ResourceTiming
-from learningweek.markdown import render_markdown
 from learningweek.proposals.services import ProposalData, ResourceData, half_days, proposal_problems
 
 EDITION = Edition(

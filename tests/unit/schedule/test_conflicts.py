@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from learningweek.enums import RoomKind, SessionFormat
+from learningweek.core.enums import RoomKind, SessionFormat
 from learningweek.schedule.conflicts import (
     BoardState,
     Grid,

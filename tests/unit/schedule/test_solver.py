@@ -6,7 +6,7 @@ from time import perf_counter
 from zoneinfo import ZoneInfo
 
 from bench.checker import violations
-from learningweek.enums import RoomKind, SessionFormat
+from learningweek.core.enums import RoomKind, SessionFormat
 from learningweek.schedule.conflicts import (
     BoardState,
     Grid,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from learningweek.localtime import day_label, format_local, format_local_range
-from learningweek.markdown import render_markdown
+from learningweek.core.localtime import day_label, format_local, format_local_range
+from learningweek.core.markdown import render_markdown
 
 
 def register_template_helpers(app: Flask) -> None:

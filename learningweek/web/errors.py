@@ -1,40 +1,12 @@
-"""Domain errors and the HTTP error pages."""
+"""The HTTP error pages, in the site layout."""
 
 from __future__ import annotations
 
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
+from learningweek.core.errors import DomainError
 from learningweek.extensions import db
-
-
-class DomainError(Exception):
-    """A rule of the product refused an action; the message is safe to show to users.
-
-    `field` names the form field the message belongs to, when there is one.
-    """
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class NotAllowed(DomainError):
-    """The actor may not perform this action."""
-
-
-class ValidationFailed(DomainError):
-    """Data broke one or more rules; `problems` maps each field to its message."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        field_name, message = next(iter(problems.items()))
-        super().__init__(message, field=field_name)
-        self.problems = problems
-
 
 ERROR_TITLES = {
     400: "Bad request",

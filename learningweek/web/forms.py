@@ -6,8 +6,8 @@ from flask import render_template
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectMultipleField, ValidationError, widgets
 
-from learningweek.errors import DomainError
-from learningweek.validation import is_http_url
+from learningweek.core.errors import DomainError
+from learningweek.core.validation import is_http_url
 
 
 def strip(value):
@@ -74,6 +74,11 @@ def attach_domain_error(form: FlaskForm, error: DomainError) -> None:
             form.form_errors.append(message)
         else:
             field.errors = [*field.errors, message]
+
+
+def form_error_text(form: FlaskForm) -> str:
+    """Every message of a form that failed validation, in one line."""
+    return " ".join(message for messages in form.errors.values() for message in messages)
 
 
 def render_form_page(template: str, form: FlaskForm, **context):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from learningweek.enums import Equipment, Level, ResourceKind, ResourceTiming, SessionFormat
+from learningweek.core.enums import Equipment, Level, ResourceKind, ResourceTiming, SessionFormat
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,7 @@ from sqlalchemy.orm import Session
 from learningweek.accounts.models import User
 from learningweek.accounts.services import hash_password
 from learningweek.calendar.models import FeedVersion
-from learningweek.demo import DEMO_PASSWORD, TOPICS
-from learningweek.editions.models import Edition, Room, Topic
-from learningweek.editions.services import slugify
-from learningweek.enums import (
+from learningweek.core.enums import (
     Attendance,
     Equipment,
     Level,
@@ -36,8 +33,11 @@ from learningweek.enums import (
     SessionFormat,
     SignupStatus,
 )
+from learningweek.core.localtime import utc_to_local
+from learningweek.demo.small import DEMO_PASSWORD, TOPICS
+from learningweek.editions.models import Edition, Room, Topic
+from learningweek.editions.services import slugify
 from learningweek.feedback.models import Feedback
-from learningweek.localtime import utc_to_local
 from learningweek.proposals.models import (
     Interest,
     LearningObjective,

@@ -16,7 +16,10 @@ from sqlalchemy.orm import Session
 
 from learningweek.accounts.models import User
 from learningweek.accounts.services import ProfileData, make_organizer, register_users
-from learningweek.demo_catalogue import CATALOGUE, DemoSession
+from learningweek.core.enums import Attendance, Equipment, ProposalStatus, RoomKind
+from learningweek.core.errors import DomainError
+from learningweek.core.localtime import utc_to_local
+from learningweek.demo.catalogue import CATALOGUE, DemoSession
 from learningweek.editions.models import Edition, Topic
 from learningweek.editions.services import (
     EditionData,
@@ -27,10 +30,7 @@ from learningweek.editions.services import (
     create_topic,
     slugify,
 )
-from learningweek.enums import Attendance, Equipment, ProposalStatus, RoomKind
-from learningweek.errors import DomainError
 from learningweek.feedback import services as feedback
-from learningweek.localtime import utc_to_local
 from learningweek.proposals.models import LearningSession
 from learningweek.proposals.services import (
     ProposalData,

@@ -1,0 +1,1 @@
+"""What every page shares: forms, URL parsing, security headers, templates, downloads."""
