@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from learningweek.accounts.models import User, normalise_email
-from learningweek.core.database import unique_or_raise
+from learningweek.core.database import DbSession, unique_or_raise
 from learningweek.core.errors import DomainError, NotAllowed
 
 PASSWORD_MIN_LENGTH = 10
@@ -55,12 +54,12 @@ def _decoy_hash() -> str:
     return hash_password("decoy password for unknown accounts")
 
 
-def find_user_by_email(db_session: Session, email: str) -> User | None:
+def find_user_by_email(db_session: DbSession, email: str) -> User | None:
     """The account with this email, compared case-insensitively."""
     return db_session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def is_email_taken(db_session: Session, email: str, *, excluding: User | None = None) -> bool:
+def is_email_taken(db_session: DbSession, email: str, *, excluding: User | None = None) -> bool:
     """Whether another account already uses this email."""
     query = sa.select(User.id).where(User.email == normalise_email(email))
     if excluding is not None:
@@ -69,7 +68,7 @@ def is_email_taken(db_session: Session, email: str, *, excluding: User | None = 
 
 
 def register_user(
-    db_session: Session,
+    db_session: DbSession,
     profile: ProfileData,
     *,
     password: str,
@@ -80,7 +79,7 @@ def register_user(
 
 
 def register_users(
-    db_session: Session, profiles: Iterable[ProfileData], *, password: str
+    db_session: DbSession, profiles: Iterable[ProfileData], *, password: str
 ) -> list[User]:
     """Create many employee accounts sharing one first password (imports, demo data).
 
@@ -92,7 +91,7 @@ def register_users(
 
 
 def _add_user(
-    db_session: Session, profile: ProfileData, password_hash: str, *, is_organizer: bool = False
+    db_session: DbSession, profile: ProfileData, password_hash: str, *, is_organizer: bool = False
 ) -> User:
     if is_email_taken(db_session, profile.email):
         raise EmailTaken(EMAIL_TAKEN, field="email")
@@ -108,7 +107,7 @@ def _add_user(
     return user
 
 
-def authenticate(db_session: Session, email: str, password: str) -> User:
+def authenticate(db_session: DbSession, email: str, password: str) -> User:
     """The account these credentials belong to.
 
     An unknown email still costs one hash check, so response times do not reveal
@@ -126,7 +125,7 @@ def authenticate(db_session: Session, email: str, password: str) -> User:
     return user
 
 
-def update_profile(db_session: Session, user: User, profile: ProfileData) -> None:
+def update_profile(db_session: DbSession, user: User, profile: ProfileData) -> None:
     """Change name, department and email (which must stay unique)."""
     if is_email_taken(db_session, profile.email, excluding=user):
         raise EmailTaken(EMAIL_TAKEN, field="email")
@@ -146,7 +145,7 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
     user.login_generation += 1
 
 
-def _lock_active_organizers(db_session: Session) -> list[User]:
+def _lock_active_organizers(db_session: DbSession) -> list[User]:
     # Locking every active organizer row serialises concurrent demotions on
     # PostgreSQL, so two organizers cannot remove each other at the same moment.
     # SQLite serialises writers itself.
@@ -154,7 +153,7 @@ def _lock_active_organizers(db_session: Session) -> list[User]:
     return list(db_session.scalars(query))
 
 
-def _ensure_other_active_organizer(db_session: Session, user: User, action: str) -> None:
+def _ensure_other_active_organizer(db_session: DbSession, user: User, action: str) -> None:
     organizers = _lock_active_organizers(db_session)
     if user in organizers and len(organizers) == 1:
         raise LastOrganizer(
@@ -163,7 +162,7 @@ def _ensure_other_active_organizer(db_session: Session, user: User, action: str)
         )
 
 
-def set_organizer(db_session: Session, user: User, is_organizer: bool, *, actor: User) -> None:
+def set_organizer(db_session: DbSession, user: User, is_organizer: bool, *, actor: User) -> None:
     """Grant or revoke the organizer role; the last active organizer keeps it."""
     if not actor.is_organizer:
         raise NotAllowed("Only organizers can change roles.")
@@ -172,7 +171,7 @@ def set_organizer(db_session: Session, user: User, is_organizer: bool, *, actor:
     user.is_organizer = is_organizer
 
 
-def set_active(db_session: Session, user: User, is_active: bool, *, actor: User) -> None:
+def set_active(db_session: DbSession, user: User, is_active: bool, *, actor: User) -> None:
     """Deactivate or reactivate an account; deactivating also ends its logins."""
     if not actor.is_organizer:
         raise NotAllowed("Only organizers can deactivate accounts.")
@@ -184,7 +183,7 @@ def set_active(db_session: Session, user: User, is_active: bool, *, actor: User)
     user.is_active = is_active
 
 
-def make_organizer(db_session: Session, email: str, *, password: str | None, name: str) -> User:
+def make_organizer(db_session: DbSession, email: str, *, password: str | None, name: str) -> User:
     """Promote the account with this email, or create it as an organizer (the CLI's job)."""
     user = find_user_by_email(db_session, email)
     if user is None:
@@ -216,7 +215,7 @@ def search_people(search: str = "", *, role: str = "") -> sa.Select[tuple[User]]
     return query.order_by(sa.func.lower(User.display_name), User.id)
 
 
-def load_user(db_session: Session, login_id: str) -> User | None:
+def load_user(db_session: DbSession, login_id: str) -> User | None:
     """The active user a login id (`<user id>:<generation>`) still stands for."""
     user_id, _, generation = login_id.partition(":")
     if not (user_id.isdigit() and generation.isdigit()):

@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learningweek.core.database import utcnow
-from learningweek.extensions import db
+from learningweek.extensions import Model
 
 
-class CalendarToken(db.Model):
+class CalendarToken(Model):
     """A person's feed secret: the URL's token is derived from `nonce` and the app's key.
 
     Only a hash of the token is stored for lookup, so the database alone reveals no
@@ -30,7 +30,7 @@ class CalendarToken(db.Model):
         return f"<CalendarToken {self.id} user={self.user_id}>"
 
 
-class FeedVersion(db.Model):
+class FeedVersion(Model):
     """How often what an edition's feeds show has changed, and when it last did.
 
     Raised at commit by `learningweek.calendar.changes` whenever a run, session, room,

@@ -20,12 +20,12 @@ from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from learningweek.accounts.models import User
 from learningweek.calendar.ical import EventStatus, FeedEvent, build_invitation
 from learningweek.calendar.models import CalendarToken, FeedVersion
-from learningweek.core.database import unique_or_raise
+from learningweek.core.database import DbSession, unique_or_raise
 from learningweek.core.enums import ProposalStatus, SessionFormat, SignupStatus
 from learningweek.core.errors import DomainError
 from learningweek.core.markdown import markdown_to_text
@@ -61,7 +61,7 @@ def hash_token(token: str, *, secret_key: str) -> str:
     return _keyed(secret_key, "lookup", token)
 
 
-def existing_token(db_session: Session, user: User, *, secret_key: str) -> str | None:
+def existing_token(db_session: DbSession, user: User, *, secret_key: str) -> str | None:
     """The person's feed token, or None until they make one (or since the key changed)."""
     row = db_session.scalar(sa.select(CalendarToken).where(CalendarToken.user_id == user.id))
     if row is None:
@@ -72,7 +72,7 @@ def existing_token(db_session: Session, user: User, *, secret_key: str) -> str |
     return token
 
 
-def renew_token(db_session: Session, user: User, *, secret_key: str) -> str:
+def renew_token(db_session: DbSession, user: User, *, secret_key: str) -> str:
     """Make the person's feed token, revoking any earlier one (it answers 404 from now on)."""
     db_session.execute(sa.delete(CalendarToken).where(CalendarToken.user_id == user.id))
     nonce = secrets.token_urlsafe(32)
@@ -180,7 +180,7 @@ _EDITION_VALIDATOR = (
 
 
 def edition_validator(
-    db_session: Session, slug: str, *, topic_slug: str | None, now: datetime
+    db_session: DbSession, slug: str, *, topic_slug: str | None, now: datetime
 ) -> EditionFeed | None:
     """A published edition's feed (or its topic's) and its validator, in one query;
     None when there is no such feed.
@@ -225,7 +225,7 @@ _SESSION_AND_EDITION = _with_version(
 
 
 def session_validator(
-    db_session: Session, session_id: int, *, now: datetime
+    db_session: DbSession, session_id: int, *, now: datetime
 ) -> tuple[LearningSession | None, Validator | None]:
     """A session and its feed's validator, in one query; (None, None) when the session
     was never on a published programme, so its feed does not exist."""
@@ -302,7 +302,7 @@ _PERSONAL_VALIDATOR = _personal_validator_statement()
 
 
 def personal_validator(
-    db_session: Session, token: str, *, secret_key: str
+    db_session: DbSession, token: str, *, secret_key: str
 ) -> tuple[int | None, Validator | None]:
     """Whose feed a token opens and its validator, in one query; (None, None) if the
     token is unknown.
@@ -407,7 +407,7 @@ def _public_status(run: Run, now: datetime) -> str | None:
 
 
 def programme_events(
-    db_session: Session,
+    db_session: DbSession,
     edition: Edition,
     *,
     session_url: Callable[[int], str],
@@ -433,7 +433,7 @@ def programme_events(
 
 
 def personal_events(
-    db_session: Session, user_id: int, *, session_url: Callable[[int], str], now: datetime
+    db_session: DbSession, user_id: int, *, session_url: Callable[[int], str], now: datetime
 ) -> tuple[list[FeedEvent], ZoneInfo | None]:
     """The runs I am signed up for (waiting ones tentative) or teach, with reminders,
     and the time zone of the latest edition among them. Runs cancelled under me stay,
@@ -478,7 +478,7 @@ def personal_events(
 
 
 def invitation(
-    db_session: Session,
+    db_session: DbSession,
     run_id: int,
     *,
     method: str,

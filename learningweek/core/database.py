@@ -6,11 +6,16 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any, TypeAlias
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, registry, scoped_session
+
+# What services are handed: a plain Session (commands, tests) or Flask-SQLAlchemy's
+# request-scoped proxy of one (views), which forwards every call.
+DbSession: TypeAlias = Session | scoped_session[Any]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -137,7 +142,7 @@ def ping_when_idle(engine: sa.Engine, idle_seconds: float) -> None:
             raise sa.exc.DisconnectionError(str(error)) from error
 
 
-def read_without_transaction(db_session: Session | scoped_session) -> None:
+def read_without_transaction(db_session: DbSession | scoped_session) -> None:
     """Let a view that only reads run each query on its own, outside a transaction.
 
     On PostgreSQL that saves the BEGIN and ROLLBACK round trips around a request whose
@@ -150,7 +155,7 @@ def read_without_transaction(db_session: Session | scoped_session) -> None:
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
-def begin_write_transaction(db_session: Session | scoped_session) -> None:
+def begin_write_transaction(db_session: DbSession | scoped_session) -> None:
     """Start the session's transaction as a writer, before it reads what it will decide on.
 
     On SQLite a deferred transaction that reads and then writes fails with "database
@@ -173,7 +178,7 @@ def is_unique_violation(error: sa.exc.IntegrityError) -> bool:
 
 
 @contextmanager
-def unique_or_raise(db_session: Session, error: Exception) -> Iterator[None]:
+def unique_or_raise(db_session: DbSession, error: Exception) -> Iterator[None]:
     """Run the block in a savepoint; a unique violation there becomes `error`.
 
     The friendly duplicate checks run first; this catches the concurrent writer who

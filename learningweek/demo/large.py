@@ -19,11 +19,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from learningweek.accounts.models import User
 from learningweek.accounts.services import hash_password
 from learningweek.calendar.models import FeedVersion
+from learningweek.core.database import DbSession
 from learningweek.core.enums import (
     Attendance,
     Equipment,
@@ -98,13 +98,13 @@ class LargeDemoCounts:
     rows: dict[str, int] = field(default_factory=dict)
 
 
-def _insert(db_session: Session, table, rows: Sequence[dict]) -> None:
+def _insert(db_session: DbSession, table, rows: Sequence[dict]) -> None:
     for start in range(0, len(rows), BATCH):
         db_session.execute(sa.insert(table), rows[start : start + BATCH])
 
 
 def load_large_demo(
-    db_session: Session, *, now: datetime, time_zone: str, scale: float = 1.0, seed: int = 10
+    db_session: DbSession, *, now: datetime, time_zone: str, scale: float = 1.0, seed: int = 10
 ) -> LargeDemoCounts:
     """Write the full-size published edition (or `scale` of it) into an empty database."""
     rng = random.Random(seed)
@@ -442,7 +442,7 @@ def _first_free(
     return None
 
 
-def _reset_sequences(db_session: Session) -> None:
+def _reset_sequences(db_session: DbSession) -> None:
     """Explicit ids leave PostgreSQL's sequences behind; move them past the rows."""
     if db_session.get_bind().dialect.name != "postgresql":
         return

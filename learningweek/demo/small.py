@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
 from learningweek.accounts.models import User
 from learningweek.accounts.services import ProfileData, make_organizer, register_users
+from learningweek.core.database import DbSession
 from learningweek.core.enums import Attendance, Equipment, ProposalStatus, RoomKind
 from learningweek.core.errors import DomainError
 from learningweek.core.localtime import utc_to_local
@@ -185,7 +184,7 @@ DECISION_COMMENTS = {
 }
 
 
-def load_demo(db_session: Session, *, now: datetime, time_zone: str) -> list[User]:
+def load_demo(db_session: DbSession, *, now: datetime, time_zone: str) -> list[User]:
     """Create the demo people, rooms, topics, editions and proposals; returns the named people."""
     people = register_users(
         db_session,
@@ -275,7 +274,7 @@ def load_demo(db_session: Session, *, now: datetime, time_zone: str) -> list[Use
 
 
 def _sign_up(
-    db_session: Session, edition: Edition, people: list[User], organizer: User, *, now: datetime
+    db_session: DbSession, edition: Edition, people: list[User], organizer: User, *, now: datetime
 ) -> None:
     """Sign-ups since sign-up opened, through the real service: a few popular runs fill
     up and keep a waitlist, some people cancel, and past runs have their check-ins."""
@@ -328,7 +327,7 @@ IMPROVE = (
 )
 
 
-def _give_feedback(db_session: Session, runs: list, chooser: random.Random) -> None:
+def _give_feedback(db_session: DbSession, runs: list, chooser: random.Random) -> None:
     """Answers and private notes on the runs that are over: some runs get enough
     answers to show results to their teachers, others stay below the threshold."""
     for index, run in enumerate(runs):
@@ -407,7 +406,7 @@ def _proposal_data(entry: DemoSession, topics: dict) -> ProposalData:
 
 
 def _propose(
-    db_session: Session,
+    db_session: DbSession,
     edition: Edition,
     entries: Sequence[DemoSession],
     outcomes: Sequence[str],
@@ -433,7 +432,7 @@ def _propose(
 
 
 def _finish(
-    db_session: Session,
+    db_session: DbSession,
     proposal: LearningSession,
     outcome: str,
     lead: User,
@@ -466,7 +465,7 @@ def _finish(
             cancel_session(db_session, proposal, actor=reviewer, comment=reason, now=later)
 
 
-def _mark_interest(db_session: Session, editions: list[Edition], people: list[User]) -> None:
+def _mark_interest(db_session: DbSession, editions: list[Edition], people: list[User]) -> None:
     """Stars from colleagues, skewed so that some sessions are clearly popular."""
     chooser = random.Random(2026)
     for edition in editions:

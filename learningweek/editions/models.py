@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from learningweek.core.database import enum_column, utcnow
 from learningweek.core.enums import Equipment, PromotionMode, RoomKind
-from learningweek.extensions import db
+from learningweek.extensions import Model
 
 SLUG_MAX_LENGTH = 60
 ROOM_CAPACITY_MIN = 1
@@ -28,7 +28,7 @@ def programme_end(last_day: date, day_ends_at: time, time_zone: str) -> datetime
     return datetime.combine(last_day, day_ends_at, tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
 
 
-class Edition(db.Model):
+class Edition(Model):
     """One Learning Week: its days, daily time grid and windows.
 
     Days and the daily grid are wall-clock values in the edition's time zone; the
@@ -117,7 +117,7 @@ class Edition(db.Model):
         return f"<Edition {self.id} {self.slug!r}>"
 
 
-class Room(db.Model):
+class Room(Model):
     """A place a run can take place in: a physical room or an online meeting room.
 
     An online room's capacity is the meeting tool's participant limit.
@@ -159,7 +159,7 @@ class Room(db.Model):
         return f"<Room {self.id} {self.name!r}>"
 
 
-class Topic(db.Model):
+class Topic(Model):
     """A subject area; sessions are tagged with topics and feeds are offered per topic."""
 
     __tablename__ = "topics"

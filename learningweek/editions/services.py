@@ -14,9 +14,9 @@ from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
-from learningweek.core.database import unique_or_raise
+from learningweek.core.database import DbSession, unique_or_raise
 from learningweek.core.enums import Equipment, PromotionMode, RoomKind
 from learningweek.core.errors import ValidationFailed
 from learningweek.core.localtime import local_to_utc, utc_to_local
@@ -76,7 +76,7 @@ def slugify(text: str) -> str:
 
 
 def _is_taken(
-    db_session: Session, condition: sa.ColumnElement[bool], saving: Edition | Room | Topic
+    db_session: DbSession, condition: sa.ColumnElement[bool], saving: Edition | Room | Topic
 ) -> bool:
     """Whether a row other than the one being saved matches: the friendly unique check."""
     model = type(saving)
@@ -184,7 +184,7 @@ def _apply_edition(edition: Edition, data: EditionData) -> None:
     edition.offer_hours = data.offer_hours
 
 
-def _check_edition(db_session: Session, data: EditionData, edition: Edition) -> None:
+def _check_edition(db_session: DbSession, data: EditionData, edition: Edition) -> None:
     problems = edition_problems(data)
     if "slug" not in problems and _is_taken(db_session, Edition.slug == data.slug, edition):
         problems["slug"] = EDITION_SLUG_TAKEN
@@ -194,7 +194,7 @@ def _check_edition(db_session: Session, data: EditionData, edition: Edition) -> 
     _raise_problems(problems)
 
 
-def create_edition(db_session: Session, data: EditionData) -> Edition:
+def create_edition(db_session: DbSession, data: EditionData) -> Edition:
     """Create an unpublished edition."""
     edition = Edition()
     _check_edition(db_session, data, edition)
@@ -204,7 +204,7 @@ def create_edition(db_session: Session, data: EditionData) -> Edition:
     return edition
 
 
-def update_edition(db_session: Session, edition: Edition, data: EditionData) -> Edition:
+def update_edition(db_session: DbSession, edition: Edition, data: EditionData) -> Edition:
     """Change an edition's settings; windows are re-read in the (possibly new) time zone."""
     _check_edition(db_session, data, edition)
     with unique_or_raise(db_session, ValidationFailed({"slug": EDITION_SLUG_TAKEN})):
@@ -303,7 +303,7 @@ def room_problems(data: RoomData) -> dict[str, str]:
     return problems
 
 
-def _save_room(db_session: Session, room: Room, data: RoomData) -> Room:
+def _save_room(db_session: DbSession, room: Room, data: RoomData) -> Room:
     problems = room_problems(data)
     same_name = sa.func.lower(Room.name) == data.name.strip().lower()
     if "name" not in problems and _is_taken(db_session, same_name, room):
@@ -321,7 +321,7 @@ def _save_room(db_session: Session, room: Room, data: RoomData) -> Room:
     return room
 
 
-def _note_place_changed(db_session: Session, room: Room, *, now: datetime) -> None:
+def _note_place_changed(db_session: DbSession, room: Room, *, now: datetime) -> None:
     """A renamed or moved room changes where its runs to come take place: like a move,
     that is a new version of each run for calendars once its programme is published."""
     runs = db_session.scalars(
@@ -335,13 +335,13 @@ def _note_place_changed(db_session: Session, room: Room, *, now: datetime) -> No
             run.sequence += 1
 
 
-def create_room(db_session: Session, data: RoomData) -> Room:
+def create_room(db_session: DbSession, data: RoomData) -> Room:
     """Add a physical or online room."""
     return _save_room(db_session, Room(), data)
 
 
 def update_room(
-    db_session: Session, room: Room, data: RoomData, *, now: datetime, force_seats: bool = False
+    db_session: DbSession, room: Room, data: RoomData, *, now: datetime, force_seats: bool = False
 ) -> Room:
     """Change a room; deactivating keeps it for past runs but offers it no more.
 
@@ -392,7 +392,7 @@ def topic_problems(data: TopicData) -> dict[str, str]:
     return problems
 
 
-def _save_topic(db_session: Session, topic: Topic, data: TopicData) -> Topic:
+def _save_topic(db_session: DbSession, topic: Topic, data: TopicData) -> Topic:
     problems = topic_problems(data)
     same_name = sa.func.lower(Topic.name) == data.name.strip().lower()
     if "name" not in problems and _is_taken(db_session, same_name, topic):
@@ -408,11 +408,11 @@ def _save_topic(db_session: Session, topic: Topic, data: TopicData) -> Topic:
     return topic
 
 
-def create_topic(db_session: Session, data: TopicData) -> Topic:
+def create_topic(db_session: DbSession, data: TopicData) -> Topic:
     """Add a topic."""
     return _save_topic(db_session, Topic(), data)
 
 
-def update_topic(db_session: Session, topic: Topic, data: TopicData) -> Topic:
+def update_topic(db_session: DbSession, topic: Topic, data: TopicData) -> Topic:
     """Rename or recolour a topic."""
     return _save_topic(db_session, topic, data)

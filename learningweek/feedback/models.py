@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learningweek.core.database import utcnow
-from learningweek.extensions import db
+from learningweek.extensions import Model
 
 RATING_MIN = 1
 RATING_MAX = 5
@@ -17,7 +17,7 @@ REFLECTION_MAX_LENGTH = 5000
 _RATING = f"BETWEEN {RATING_MIN} AND {RATING_MAX}"
 
 
-class Feedback(db.Model):
+class Feedback(Model):
     """One attendee's answer about one run.
 
     `user_id` exists only to keep one answer per person and let them edit it; no page
@@ -58,7 +58,7 @@ class Feedback(db.Model):
         return f"<Feedback {self.id} run={self.run_id}>"
 
 
-class ObjectiveRating(db.Model):
+class ObjectiveRating(Model):
     """How much the run helped one attendee reach one of its learning objectives."""
 
     __tablename__ = "objective_ratings"
@@ -80,7 +80,7 @@ class ObjectiveRating(db.Model):
         return f"<ObjectiveRating {self.id} objective={self.objective_id} {self.rating}>"
 
 
-class Reflection(db.Model):
+class Reflection(Model):
     """A person's private notes on a session they attended; nobody else reads them."""
 
     __tablename__ = "reflections"

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from learningweek.accounts.models import User
-from learningweek.core.database import unique_or_raise
+from learningweek.core.database import DbSession, unique_or_raise
 from learningweek.core.enums import Attendance, NotificationKind, ProposalStatus, SignupStatus
 from learningweek.core.errors import DomainError, NotAllowed, ValidationFailed
 from learningweek.core.localtime import format_local
@@ -78,7 +78,7 @@ def feedback_closes_at(run: Run) -> datetime:
     return run.ends_at + timedelta(days=run.learning_session.edition.feedback_days)
 
 
-def seat_in(db_session: Session, run: Run, user: User) -> Signup | None:
+def seat_in(db_session: DbSession, run: Run, user: User) -> Signup | None:
     """The person's confirmed seat in the run, if any (earlier, cancelled sign-ups of
     theirs for the same run are ignored)."""
     return db_session.scalar(
@@ -111,7 +111,7 @@ def feedback_refusal(run: Run, user: User, seat: Signup | None, *, now: datetime
     return None
 
 
-def feedback_of(db_session: Session, run: Run, user: User) -> Feedback | None:
+def feedback_of(db_session: DbSession, run: Run, user: User) -> Feedback | None:
     """The person's answer about the run, if they gave one."""
     return db_session.scalar(
         sa.select(Feedback)
@@ -121,7 +121,7 @@ def feedback_of(db_session: Session, run: Run, user: User) -> Feedback | None:
 
 
 def save_feedback(
-    db_session: Session, run: Run, data: FeedbackData, *, user: User, now: datetime
+    db_session: DbSession, run: Run, data: FeedbackData, *, user: User, now: datetime
 ) -> Feedback:
     """Give or change one's answer, while the window is open. One answer per person."""
     refusal = feedback_refusal(run, user, seat_in(db_session, run, user), now=now)
@@ -154,7 +154,7 @@ def save_feedback(
     return answer
 
 
-def request_feedback(db_session: Session, *, now: datetime) -> int:
+def request_feedback(db_session: DbSession, *, now: datetime) -> int:
     """Ask every eligible attendee of each run that ended (once per run) for feedback.
 
     Returns how many requests were queued. The flag on the run makes a second pass,
@@ -316,7 +316,7 @@ class SessionResults:
     total: Results
 
 
-def _signup_counts(db_session: Session, run_ids: list[int]) -> dict[int, Counter]:
+def _signup_counts(db_session: DbSession, run_ids: list[int]) -> dict[int, Counter]:
     """Per run: confirmed, attended, no-shows and waiting, in one query."""
     counts: dict[int, Counter] = defaultdict(Counter)
     if not run_ids:
@@ -360,7 +360,7 @@ def can_see_results(user: User, learning_session: LearningSession) -> bool:
 
 
 def session_results(
-    db_session: Session, learning_session: LearningSession, *, threshold: int, actor: User
+    db_session: DbSession, learning_session: LearningSession, *, threshold: int, actor: User
 ) -> SessionResults:
     """Each run's results and the session's total, in a fixed number of queries."""
     if not can_see_results(actor, learning_session):
@@ -428,7 +428,7 @@ REFLECTION_PROMPTS = {
 }
 
 
-def attended_runs(db_session: Session, user: User) -> list[Run]:
+def attended_runs(db_session: DbSession, user: User) -> list[Run]:
     """Runs in which the person has a seat and was not checked in as no-show."""
     return list(
         db_session.scalars(
@@ -454,7 +454,7 @@ def attended_runs(db_session: Session, user: User) -> list[Run]:
 
 
 def has_attended(
-    db_session: Session, user: User, learning_session: LearningSession, *, now: datetime
+    db_session: DbSession, user: User, learning_session: LearningSession, *, now: datetime
 ) -> bool:
     """Whether the person sat in a run of the session that has begun."""
     return any(
@@ -472,7 +472,7 @@ def reflection_problems(data: ReflectionData) -> dict[str, str]:
     }
 
 
-def reflection_of(db_session: Session, user: User, session_id: int) -> Reflection | None:
+def reflection_of(db_session: DbSession, user: User, session_id: int) -> Reflection | None:
     """The person's own notes on a session, if any."""
     return db_session.scalar(
         sa.select(Reflection).where(
@@ -482,7 +482,7 @@ def reflection_of(db_session: Session, user: User, session_id: int) -> Reflectio
 
 
 def save_reflection(
-    db_session: Session,
+    db_session: DbSession,
     learning_session: LearningSession,
     data: ReflectionData,
     *,
@@ -517,7 +517,7 @@ class LearningItem:
     refusal: str | None
 
 
-def my_learning(db_session: Session, user: User, *, now: datetime) -> list[LearningItem]:
+def my_learning(db_session: DbSession, user: User, *, now: datetime) -> list[LearningItem]:
     """The sessions I attended, newest first, with my notes and my feedback's state."""
     runs = [run for run in attended_runs(db_session, user) if run.starts_at <= now]
     seats = {
@@ -663,7 +663,7 @@ def _average_rows(rows, threshold: int) -> list[Rating]:
     ]
 
 
-def edition_report(db_session: Session, edition: Edition, *, threshold: int) -> EditionReport:
+def edition_report(db_session: DbSession, edition: Edition, *, threshold: int) -> EditionReport:
     """An edition's figures for organizers, in a fixed number of queries; averages
     over fewer than `threshold` answers are left out."""
     runs = list(

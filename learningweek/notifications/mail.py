@@ -18,9 +18,9 @@ from pathlib import Path
 
 import jinja2
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
-from learningweek.core.database import begin_write_transaction
+from learningweek.core.database import DbSession, begin_write_transaction
 from learningweek.core.enums import DeliveryState
 from learningweek.notifications.models import Notification
 from learningweek.notifications.services import wants_mail
@@ -108,7 +108,7 @@ def email_message(
     return message
 
 
-def claim(db_session: Session, *, worker: str, now: datetime, limit: int) -> list[int]:
+def claim(db_session: DbSession, *, worker: str, now: datetime, limit: int) -> list[int]:
     """Take up to `limit` messages that are due and unclaimed, for this worker alone.
 
     One UPDATE does it: on PostgreSQL its inner SELECT skips rows another worker is
@@ -222,7 +222,7 @@ class DeliveryReport:
     postponed: int = 0  # handed back untried: the server was down or went away
 
 
-def load_claimed(db_session: Session, ids: list[int]) -> list[Notification]:
+def load_claimed(db_session: DbSession, ids: list[int]) -> list[Notification]:
     """The claimed messages with their recipients."""
     return list(
         db_session.scalars(
@@ -235,7 +235,7 @@ def load_claimed(db_session: Session, ids: list[int]) -> list[Notification]:
 
 
 def _hold(
-    db_session: Session,
+    db_session: DbSession,
     notification: Notification,
     *,
     worker: str,
@@ -257,7 +257,7 @@ def _hold(
     return held == 1
 
 
-def _release(db_session: Session, messages: list[Notification], *, retry_at: datetime) -> None:
+def _release(db_session: DbSession, messages: list[Notification], *, retry_at: datetime) -> None:
     """Hand messages back untried, without counting an attempt: the server, not the
     message, was the trouble (down, refusing logins, or gone mid-batch)."""
     db_session.execute(
@@ -276,7 +276,7 @@ RETRY_AFTER_OUTAGE = timedelta(minutes=1)
 
 
 def deliver(
-    db_session: Session,
+    db_session: DbSession,
     settings: SmtpSettings,
     *,
     worker: str,

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from learningweek.accounts.models import User
 from learningweek.core.database import enum_column, utcnow
 from learningweek.core.enums import DeliveryState, NotificationKind
-from learningweek.extensions import db
+from learningweek.extensions import Model
 
 
-class Notification(db.Model):
+class Notification(Model):
     """A message to one person, written in the same transaction as the change it reports:
     a rollback sends nothing, a commit never loses one. The mail worker delivers it."""
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 from learningweek.accounts.models import User
+from learningweek.core.database import DbSession
 from learningweek.core.enums import OPTIONAL_MAILS, DeliveryState, NotificationKind
 from learningweek.notifications.models import Notification
+from learningweek.proposals.models import LearningSession
 
 
 def queue_notification(
-    db_session: Session,
+    db_session: DbSession,
     *,
     recipient: User,
     kind: NotificationKind,
@@ -26,7 +28,8 @@ def queue_notification(
     notification = Notification(
         recipient=recipient,
         kind=kind,
-        subject=subject,
+        # Subjects quote titles people wrote; the column holds the first 200 characters.
+        subject=subject[:200],
         body=body,
         session_id=session_id,
         run_id=run_id,
@@ -36,6 +39,36 @@ def queue_notification(
         notification.state = DeliveryState.SKIPPED
     db_session.add(notification)
     return notification
+
+
+def tell_teachers(
+    db_session: DbSession,
+    learning_session: LearningSession,
+    kind: NotificationKind,
+    *,
+    subject: str,
+    body: str,
+) -> None:
+    """Queue the same message to each of the session's teachers."""
+    for teacher in learning_session.teachers:
+        queue_notification(
+            db_session,
+            recipient=teacher,
+            kind=kind,
+            subject=subject,
+            body=body,
+            session_id=learning_session.id,
+        )
+
+
+ORGANIZERS = "the organizers"
+
+
+def with_comment(body: str, comment: str | None, *, author: str) -> str:
+    """A message with someone's own words after it, saying whose words they are."""
+    if not (comment or "").strip():
+        return body
+    return f"{body}\n\nComment from {author}:\n{comment.strip()}"
 
 
 def wants_mail(recipient: User, kind: NotificationKind) -> bool:

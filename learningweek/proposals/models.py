@@ -18,7 +18,7 @@ from learningweek.core.enums import (
     SessionFormat,
 )
 from learningweek.editions.models import Edition, Topic
-from learningweek.extensions import db
+from learningweek.extensions import Model, db
 
 if TYPE_CHECKING:
     from learningweek.schedule.models import Run
@@ -54,7 +54,7 @@ session_co_teachers = sa.Table(
 )
 
 
-class LearningSession(db.Model):
+class LearningSession(Model):
     """What a teacher offers: a proposal until accepted, then a session of the programme."""
 
     __tablename__ = "learning_sessions"
@@ -130,7 +130,7 @@ class LearningSession(db.Model):
         return f"<LearningSession {self.id} {self.title!r} {self.status}>"
 
 
-class LearningObjective(db.Model):
+class LearningObjective(Model):
     """ "After this session you can …": feedback later asks whether each was met."""
 
     __tablename__ = "learning_objectives"
@@ -149,7 +149,7 @@ class LearningObjective(db.Model):
         return f"<LearningObjective {self.id} {self.text!r}>"
 
 
-class SessionResource(db.Model):
+class SessionResource(Model):
     """A link the teacher recommends before or after the session."""
 
     __tablename__ = "session_resources"
@@ -171,7 +171,7 @@ class SessionResource(db.Model):
         return f"<SessionResource {self.id} {self.url!r}>"
 
 
-class ProposalEvent(db.Model):
+class ProposalEvent(Model):
     """One entry of a proposal's history: a state change, who made it, when and why."""
 
     __tablename__ = "proposal_events"
@@ -196,7 +196,7 @@ class ProposalEvent(db.Model):
         return f"<ProposalEvent {self.id} {self.from_status}->{self.to_status}>"
 
 
-class Interest(db.Model):
+class Interest(Model):
     """A star: someone would like to attend. The count predicts demand before sign-up."""
 
     __tablename__ = "interests"

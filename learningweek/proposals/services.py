@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from learningweek.accounts.models import User
 from learningweek.accounts.services import find_user_by_email
-from learningweek.core.database import unique_or_raise
+from learningweek.core.database import DbSession, unique_or_raise
 from learningweek.core.enums import (
     Equipment,
     Level,
@@ -30,7 +30,11 @@ from learningweek.core.errors import DomainError, NotAllowed, ValidationFailed
 from learningweek.core.localtime import day_label, format_local
 from learningweek.core.validation import is_http_url
 from learningweek.editions.models import Edition, Topic
-from learningweek.notifications.services import queue_notification
+from learningweek.notifications.services import (
+    ORGANIZERS,
+    tell_teachers,
+    with_comment,
+)
 from learningweek.proposals import permissions
 from learningweek.proposals.models import (
     MAX_CO_TEACHERS,
@@ -282,7 +286,7 @@ def _sync_by_position(
     del children[len(values) :]
 
 
-def _apply(db_session: Session, learning_session: LearningSession, data: ProposalData) -> None:
+def _apply(db_session: DbSession, learning_session: LearningSession, data: ProposalData) -> None:
     topics = list(
         db_session.scalars(sa.select(Topic).where(Topic.id.in_(data.topic_ids))).all()
         if data.topic_ids
@@ -335,7 +339,7 @@ def _raise_problems(problems: dict[str, str]) -> None:
 
 
 def create_proposal(
-    db_session: Session, edition: Edition, data: ProposalData, *, lead: User, now: datetime
+    db_session: DbSession, edition: Edition, data: ProposalData, *, lead: User, now: datetime
 ) -> LearningSession:
     """Save a new proposal as a draft led by `lead`; drafts can be saved at any time."""
     _raise_problems(proposal_problems(data, edition, submitting=False))
@@ -350,7 +354,7 @@ def create_proposal(
 
 
 def update_proposal(
-    db_session: Session,
+    db_session: DbSession,
     learning_session: LearningSession,
     data: ProposalData,
     *,
@@ -387,20 +391,19 @@ def update_proposal(
     if accepted and length_changed:
         touched = lifecycle.note_length_change(learning_session, actor=actor, now=now)
         if touched and learning_session.edition.is_published:
-            _notify_teachers(
+            tell_teachers(
                 db_session,
                 learning_session,
                 NotificationKind.RUN_MOVED,
                 subject=f"“{learning_session.title}” now lasts {data.duration_minutes} minutes",
-                intro=f"{actor.display_name} changed the length of your session to "
+                body=f"{actor.display_name} changed the length of your session to "
                 f"{data.duration_minutes} minutes; its start times stay the same.",
-                comment="",
             )
     db_session.flush()
     return learning_session
 
 
-def _rebalance_runs(db_session: Session, learning_session: LearningSession, *, now: datetime):
+def _rebalance_runs(db_session: DbSession, learning_session: LearningSession, *, now: datetime):
     """A new maximum promotes waiting people; one below the seats held is refused here
     (an organizer can force a cut on the run's page, which says who goes back)."""
     db_session.flush()
@@ -423,7 +426,7 @@ def form_field_name(name: str) -> str:
 # --- state changes ----------------------------------------------------------------------
 
 
-def _lock(db_session: Session, learning_session: LearningSession) -> None:
+def _lock(db_session: DbSession, learning_session: LearningSession) -> None:
     # Re-read the row under a lock so two people acting at once see each other's
     # change (PostgreSQL); SQLite write requests already hold the database lock.
     db_session.refresh(learning_session, attribute_names=["status"], with_for_update=True)
@@ -451,7 +454,7 @@ def _record(
 
 
 def _transition(
-    db_session: Session,
+    db_session: DbSession,
     learning_session: LearningSession,
     to_status: ProposalStatus,
     *,
@@ -472,7 +475,7 @@ def _transition(
 
 
 def submit_proposal(
-    db_session: Session, learning_session: LearningSession, *, actor: User, now: datetime
+    db_session: DbSession, learning_session: LearningSession, *, actor: User, now: datetime
 ) -> None:
     """Send a draft, or a proposal with requested changes, to the organizers.
 
@@ -507,7 +510,7 @@ def submit_proposal(
 
 
 def decide_proposal(
-    db_session: Session,
+    db_session: DbSession,
     learning_session: LearningSession,
     decision: ProposalStatus,
     *,
@@ -539,19 +542,22 @@ def decide_proposal(
     if decision == ProposalStatus.ACCEPTED:
         lifecycle.create_runs(learning_session, learning_session.runs_offered, now=now)
     kind, outcome = DECISIONS[decision]
-    _notify_teachers(
+    tell_teachers(
         db_session,
         learning_session,
         kind,
         subject=f"Your proposal “{learning_session.title}” {outcome}",
-        intro=f"{actor.display_name} reviewed your proposal for {learning_session.edition.name}: "
-        f"it {outcome}.",
-        comment=comment,
+        body=with_comment(
+            f"{actor.display_name} reviewed your proposal for {learning_session.edition.name}: "
+            f"it {outcome}.",
+            comment,
+            author=ORGANIZERS,
+        ),
     )
 
 
 def withdraw_proposal(
-    db_session: Session,
+    db_session: DbSession,
     learning_session: LearningSession,
     *,
     actor: User,
@@ -574,11 +580,18 @@ def withdraw_proposal(
         now=now,
         action="withdrawn",
     )
-    _cancel_runs(db_session, learning_session, actor=actor, comment=comment, now=now)
+    _cancel_runs(
+        db_session,
+        learning_session,
+        actor=actor,
+        comment=comment,
+        comment_author=actor.display_name,
+        now=now,
+    )
 
 
 def cancel_session(
-    db_session: Session,
+    db_session: DbSession,
     learning_session: LearningSession,
     *,
     actor: User,
@@ -598,30 +611,44 @@ def cancel_session(
         now=now,
         action="cancelled",
     )
-    _cancel_runs(db_session, learning_session, actor=actor, comment=comment, now=now)
-    _notify_teachers(
+    _cancel_runs(
+        db_session,
+        learning_session,
+        actor=actor,
+        comment=comment,
+        comment_author=ORGANIZERS,
+        now=now,
+    )
+    tell_teachers(
         db_session,
         learning_session,
         NotificationKind.SESSION_CANCELLED,
         subject=f"“{learning_session.title}” is cancelled",
-        intro=f"{actor.display_name} cancelled your session in {learning_session.edition.name}.",
-        comment=comment,
+        body=with_comment(
+            f"{actor.display_name} cancelled your session in {learning_session.edition.name}.",
+            comment,
+            author=ORGANIZERS,
+        ),
     )
 
 
 def _cancel_runs(
-    db_session: Session,
+    db_session: DbSession,
     learning_session: LearningSession,
     *,
     actor: User,
     comment: str,
+    comment_author: str,
     now: datetime,
 ) -> None:
-    """Cancel the session's runs and end their sign-ups, telling the people signed up."""
+    """Cancel the session's runs and end their sign-ups, telling the people signed up
+    with `comment_author`'s comment."""
     runs = lifecycle.active_runs(learning_session)
     lifecycle.cancel_runs(learning_session, actor=actor, now=now)
     for run in runs:
-        signups.end_signups_of_cancelled_run(db_session, run, now=now, comment=comment)
+        signups.end_signups_of_cancelled_run(
+            db_session, run, now=now, comment=comment, comment_author=comment_author
+        )
 
 
 def available_actions(user: User, learning_session: LearningSession, now: datetime) -> set[str]:
@@ -642,34 +669,11 @@ def available_actions(user: User, learning_session: LearningSession, now: dateti
     return actions
 
 
-def _notify_teachers(
-    db_session: Session,
-    learning_session: LearningSession,
-    kind: NotificationKind,
-    *,
-    subject: str,
-    intro: str,
-    comment: str,
-) -> None:
-    body = intro
-    if (comment or "").strip():
-        body += f"\n\nComment from the organizers:\n{comment.strip()}"
-    for teacher in learning_session.teachers:
-        queue_notification(
-            db_session,
-            recipient=teacher,
-            kind=kind,
-            subject=subject[:200],
-            body=body,
-            session_id=learning_session.id,
-        )
-
-
 # --- co-teachers ------------------------------------------------------------------------
 
 
 def add_co_teacher(
-    db_session: Session,
+    db_session: DbSession,
     learning_session: LearningSession,
     email: str,
     *,
@@ -709,7 +713,7 @@ def _note_teachers_changed(learning_session: LearningSession, teacher: User, now
 
 
 def remove_co_teacher(
-    db_session: Session,
+    db_session: DbSession,
     learning_session: LearningSession,
     co_teacher: User,
     *,
@@ -730,7 +734,7 @@ def remove_co_teacher(
 
 
 def set_interest(
-    db_session: Session, learning_session: LearningSession, user: User, *, interested: bool
+    db_session: DbSession, learning_session: LearningSession, user: User, *, interested: bool
 ) -> bool:
     """Star or unstar an accepted session before the programme is published.
 
@@ -757,7 +761,7 @@ def set_interest(
     return True
 
 
-def interest_counts(db_session: Session, session_ids: Iterable[int]) -> dict[int, int]:
+def interest_counts(db_session: DbSession, session_ids: Iterable[int]) -> dict[int, int]:
     """Stars per session, in one query."""
     ids = list(session_ids)
     if not ids:
@@ -770,7 +774,7 @@ def interest_counts(db_session: Session, session_ids: Iterable[int]) -> dict[int
     return {session_id: count for session_id, count in rows}
 
 
-def starred_session_ids(db_session: Session, user: User, session_ids: Iterable[int]) -> set[int]:
+def starred_session_ids(db_session: DbSession, user: User, session_ids: Iterable[int]) -> set[int]:
     """Which of these sessions the user starred, in one query."""
     ids = list(session_ids)
     if not ids:
@@ -819,7 +823,7 @@ def review_queue(
 
 
 def status_counts(
-    db_session: Session,
+    db_session: DbSession,
     edition: Edition,
     *,
     topic_id: int | None = None,
@@ -854,7 +858,7 @@ def proposals_of(user: User) -> sa.Select[tuple[LearningSession]]:
 
 
 def latest_organizer_comments(
-    db_session: Session, session_ids: Iterable[int]
+    db_session: DbSession, session_ids: Iterable[int]
 ) -> dict[int, ProposalEvent]:
     """Each session's most recent comment from an organizer's decision, in two queries."""
     ids = list(session_ids)

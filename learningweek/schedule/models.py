@@ -12,13 +12,13 @@ from learningweek.accounts.models import User
 from learningweek.core.database import utcnow
 from learningweek.core.enums import ProposalStatus
 from learningweek.editions.models import Room
-from learningweek.extensions import db
+from learningweek.extensions import Model
 from learningweek.proposals.models import LearningSession
 
 SEAT_LIMIT_MAX = 5000
 
 
-class Run(db.Model):
+class Run(Model):
     """One time a session takes place. Unplaced while it has no start and room.
 
     Its id is what calendar UIDs derive from, so it is never reused or renumbered;
@@ -122,7 +122,7 @@ class Run(db.Model):
         return f"<Run {self.id} session={self.session_id} at={self.starts_at} room={self.room_id}>"
 
 
-class RunChange(db.Model):
+class RunChange(Model):
     """A run's move, placement or cancellation: old and new time and place, who and when."""
 
     __tablename__ = "run_changes"

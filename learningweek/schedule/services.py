@@ -11,14 +11,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from learningweek.accounts.models import User
+from learningweek.core.database import DbSession
 from learningweek.core.enums import NotificationKind, ProposalStatus
 from learningweek.core.errors import DomainError, NotAllowed
 from learningweek.core.localtime import format_local
 from learningweek.editions.models import Edition, Room
-from learningweek.notifications.services import queue_notification
+from learningweek.notifications.services import (
+    ORGANIZERS,
+    queue_notification,
+    tell_teachers,
+    with_comment,
+)
 from learningweek.proposals.models import RUNS_MAX, Interest, LearningSession
 from learningweek.proposals.services import interest_counts
 from learningweek.schedule import lifecycle, solver
@@ -126,7 +132,7 @@ def session_facts(learning_session: LearningSession, expected_demand: int) -> Se
     )
 
 
-def co_interest(db_session: Session, edition: Edition) -> dict[int, dict[int, int]]:
+def co_interest(db_session: DbSession, edition: Edition) -> dict[int, dict[int, int]]:
     """For each accepted session, how many people also starred each other one (one query)."""
     accepted = sa.select(LearningSession.id).where(
         LearningSession.edition_id == edition.id,
@@ -166,7 +172,7 @@ def _active_runs_query() -> sa.Select[tuple[Run]]:
     )
 
 
-def load_board(db_session: Session, edition: Edition, settings: Settings) -> Board:
+def load_board(db_session: DbSession, edition: Edition, settings: Settings) -> Board:
     """An edition's rooms, active runs of accepted sessions, and every rule they break.
 
     A fixed number of queries whatever the number of runs: rooms, runs with their
@@ -236,13 +242,13 @@ def placed_runs(edition: Edition) -> sa.Select[tuple[Run]]:
     )
 
 
-def _lock_edition(db_session: Session, edition: Edition) -> None:
+def _lock_edition(db_session: DbSession, edition: Edition) -> None:
     # One organizer's board change at a time per edition (PostgreSQL); SQLite write
     # requests already hold the database lock.
     db_session.refresh(edition, attribute_names=["is_published"], with_for_update=True)
 
 
-def _lock_run(db_session: Session, run: Run) -> None:
+def _lock_run(db_session: DbSession, run: Run) -> None:
     """Take the edition's board lock, then re-read the run: what we read before waiting
     for the lock may have been changed by whoever held it."""
     _lock_edition(db_session, run.learning_session.edition)
@@ -270,7 +276,7 @@ def _require_organizer(actor: User | None) -> None:
 
 
 def place_run(
-    db_session: Session,
+    db_session: DbSession,
     run: Run,
     starts_at: datetime,
     room: Room,
@@ -310,35 +316,15 @@ def place_run(
     return problems
 
 
-def _tell_teachers(
-    db_session: Session,
-    learning_session: LearningSession,
-    kind: NotificationKind,
-    *,
-    subject: str,
-    body: str,
-) -> None:
-    """Queue the same message to each of the session's teachers."""
-    for teacher in learning_session.teachers:
-        queue_notification(
-            db_session,
-            recipient=teacher,
-            kind=kind,
-            subject=subject,
-            body=body,
-            session_id=learning_session.id,
-        )
-
-
 def _tell_of_move(
-    db_session: Session, run: Run, old_start: datetime, old_room: Room | None
+    db_session: DbSession, run: Run, old_start: datetime, old_room: Room | None
 ) -> None:
     """Tell the teachers and everyone signed up where and when the run now is."""
     learning_session = run.learning_session
     zone = learning_session.edition.zone
     before = f"{format_local(old_start, zone)} in {old_room.name if old_room else 'no room'}"
     after = f"{format_local(run.starts_at, zone)} in {run.room.name}"
-    _tell_teachers(
+    tell_teachers(
         db_session,
         learning_session,
         NotificationKind.RUN_MOVED,
@@ -362,7 +348,7 @@ def _tell_of_move(
         )
 
 
-def unplace_run(db_session: Session, run: Run, *, actor: User, now: datetime) -> None:
+def unplace_run(db_session: DbSession, run: Run, *, actor: User, now: datetime) -> None:
     """Take a run off the board (before publishing; afterwards, move or cancel it)."""
     _require_organizer(actor)
     edition = run.learning_session.edition
@@ -377,7 +363,7 @@ def unplace_run(db_session: Session, run: Run, *, actor: User, now: datetime) ->
     db_session.flush()
 
 
-def set_pinned(db_session: Session, run: Run, pinned: bool, *, actor: User) -> None:
+def set_pinned(db_session: DbSession, run: Run, pinned: bool, *, actor: User) -> None:
     """Pin a placed run (the automatic scheduler keeps it where it is) or unpin it."""
     _require_organizer(actor)
     _lock_run(db_session, run)
@@ -389,7 +375,7 @@ def set_pinned(db_session: Session, run: Run, pinned: bool, *, actor: User) -> N
 
 
 def cancel_run(
-    db_session: Session, run: Run, *, actor: User, comment: str = "", now: datetime
+    db_session: DbSession, run: Run, *, actor: User, comment: str = "", now: datetime
 ) -> None:
     """Cancel one run: its room is freed; its teachers and everyone signed up are told."""
     _require_organizer(actor)
@@ -401,22 +387,24 @@ def cancel_run(
     when = (
         format_local(run.starts_at, learning_session.edition.zone) if run.starts_at else "unplaced"
     )
-    body = f"The run of “{learning_session.title}” on {when} is cancelled."
-    if comment.strip():
-        body += f"\n\nComment from the organizers:\n{comment.strip()}"
-    _tell_teachers(
+    body = with_comment(
+        f"The run of “{learning_session.title}” on {when} is cancelled.", comment, author=ORGANIZERS
+    )
+    tell_teachers(
         db_session,
         learning_session,
         NotificationKind.RUN_CANCELLED,
         subject=f"A run of “{learning_session.title}” is cancelled",
         body=body,
     )
-    signups.end_signups_of_cancelled_run(db_session, run, now=now, comment=comment)
+    signups.end_signups_of_cancelled_run(
+        db_session, run, now=now, comment=comment, comment_author=ORGANIZERS
+    )
     db_session.flush()
 
 
 def add_run_for_waitlist(
-    db_session: Session,
+    db_session: DbSession,
     run: Run,
     starts_at: datetime,
     room: Room,
@@ -461,7 +449,7 @@ def add_run_for_waitlist(
     )
     moved = signups.offer_run_to_waitlist(db_session, new_run, now=now)
     when = f"{format_local(new_run.starts_at, learning_session.edition.zone)} in {room.name}"
-    _tell_teachers(
+    tell_teachers(
         db_session,
         learning_session,
         NotificationKind.RUN_MOVED,
@@ -474,7 +462,7 @@ def add_run_for_waitlist(
 
 
 def publish_edition(
-    db_session: Session, edition: Edition, *, actor: User, settings: Settings, now: datetime
+    db_session: DbSession, edition: Edition, *, actor: User, settings: Settings, now: datetime
 ) -> None:
     """Publish the programme: refused while a run is unplaced or a hard conflict remains."""
     _require_organizer(actor)
@@ -503,7 +491,7 @@ def publish_edition(
 
 
 def _refuse_if_signed_up_meanwhile(
-    db_session: Session, runs: dict[int, Run], result: solver.SchedulingResult, *, published: bool
+    db_session: DbSession, runs: dict[int, Run], result: solver.SchedulingResult, *, published: bool
 ) -> None:
     """People may sign up while the solver works (sign-up does not wait for the board
     lock). Lock the runs it would change; if any gained sign-ups, change nothing: the
@@ -565,7 +553,7 @@ def scheduling_problem(
 
 
 def schedule_edition(
-    db_session: Session,
+    db_session: DbSession,
     edition: Edition,
     *,
     actor: User,

@@ -11,13 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from learningweek.accounts.models import User
 from learningweek.core.database import enum_column, utcnow
 from learningweek.core.enums import ACTIVE_SIGNUP_STATUSES, Attendance, SignupStatus
-from learningweek.extensions import db
+from learningweek.extensions import Model
 from learningweek.schedule.models import Run
 
 _ACTIVE = "status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(ACTIVE_SIGNUP_STATUSES)))
 
 
-class Signup(db.Model):
+class Signup(Model):
     """One person's sign-up for one run: confirmed, offered a seat, or waiting.
 
     `session_id` repeats the run's session so the database itself can hold "one

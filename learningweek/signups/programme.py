@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from learningweek.accounts.models import User
+from learningweek.core.database import DbSession
 from learningweek.core.enums import (
     ACTIVE_SIGNUP_STATUSES,
     Level,
@@ -125,7 +126,7 @@ def _matching(query: sa.Select, edition: Edition, filters: ProgrammeFilters) -> 
 
 
 def programme(
-    db_session: Session,
+    db_session: DbSession,
     edition: Edition,
     viewer: User,
     filters: ProgrammeFilters,
@@ -160,7 +161,7 @@ def programme(
     )
 
 
-def _active_signups(db_session: Session, user: User, edition: Edition) -> dict[int, Signup]:
+def _active_signups(db_session: DbSession, user: User, edition: Edition) -> dict[int, Signup]:
     signups = db_session.scalars(
         sa.select(Signup)
         .join(LearningSession, LearningSession.id == Signup.session_id)
@@ -250,7 +251,7 @@ def _with_run_details(query: sa.Select) -> sa.Select:
     )
 
 
-def agenda(db_session: Session, user: User, *, now: datetime) -> Agenda:
+def agenda(db_session: DbSession, user: User, *, now: datetime) -> Agenda:
     """The runs I have a seat in, am offered, wait for or teach, from a day ago on.
 
     Runs cancelled under my sign-up stay, marked, so I see why they left.

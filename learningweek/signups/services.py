@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 from learningweek.accounts.models import User
-from learningweek.core.database import unique_or_raise
+from learningweek.core.database import DbSession, unique_or_raise
 from learningweek.core.enums import (
     ACTIVE_SIGNUP_STATUSES,
     Attendance,
@@ -33,7 +33,10 @@ from learningweek.core.enums import (
 from learningweek.core.errors import DomainError, NotAllowed
 from learningweek.core.localtime import format_local
 from learningweek.editions.models import Edition
-from learningweek.notifications.services import queue_notification
+from learningweek.notifications.services import (
+    queue_notification,
+    with_comment,
+)
 from learningweek.proposals import permissions
 from learningweek.proposals.models import LearningSession, session_co_teachers
 from learningweek.schedule.models import SEAT_LIMIT_MAX, Run
@@ -110,7 +113,7 @@ def _holds_seat(now: datetime) -> sa.ColumnElement[bool]:
     )
 
 
-def seat_counts(db_session: Session, runs: Iterable[Run], now: datetime) -> dict[int, SeatCount]:
+def seat_counts(db_session: DbSession, runs: Iterable[Run], now: datetime) -> dict[int, SeatCount]:
     """Capacity, seats taken and people waiting for each run, in one query."""
     runs = list(runs)
     counts = {run.id: [0, 0] for run in runs}
@@ -134,7 +137,7 @@ def waitlist_order() -> tuple:
     return (Signup.is_bumped.desc(), Signup.queued_at, Signup.id)
 
 
-def waitlist_positions(db_session: Session, run_ids: Iterable[int]) -> dict[int, int]:
+def waitlist_positions(db_session: DbSession, run_ids: Iterable[int]) -> dict[int, int]:
     """Each waiting sign-up's place (1, 2, …) on its run's waitlist, in one query."""
     run_ids = list(run_ids)
     if not run_ids:
@@ -151,7 +154,7 @@ def waitlist_positions(db_session: Session, run_ids: Iterable[int]) -> dict[int,
 
 
 def active_signups_of(
-    db_session: Session, user: User, session_ids: Iterable[int]
+    db_session: DbSession, user: User, session_ids: Iterable[int]
 ) -> dict[int, Signup]:
     """The person's active sign-up per session, for the given sessions."""
     session_ids = list(session_ids)
@@ -203,7 +206,7 @@ def signup_refusal(run: Run, user: User, now: datetime) -> str | None:
 
 
 def clashes_of(
-    db_session: Session, user_ids: Iterable[int], run: Run, *, ignore_session: bool = True
+    db_session: DbSession, user_ids: Iterable[int], run: Run, *, ignore_session: bool = True
 ) -> dict[int, Clash]:
     """For each person, a run they are confirmed for or teach that overlaps `run`.
 
@@ -275,7 +278,7 @@ class SignupChanged(DomainError):
     """The sign-up moved to another run while this request waited; nothing changed."""
 
 
-def lock_runs(db_session: Session, runs: Iterable[Run]) -> None:
+def lock_runs(db_session: DbSession, runs: Iterable[Run]) -> None:
     """Re-read runs under a lock, in id order, with what their capacity depends on."""
     runs = list(runs)
     if not runs:
@@ -295,7 +298,7 @@ def lock_runs(db_session: Session, runs: Iterable[Run]) -> None:
     ).unique().all()
 
 
-def _lock_people(db_session: Session, user_ids: Iterable[int]) -> None:
+def _lock_people(db_session: DbSession, user_ids: Iterable[int]) -> None:
     """Lock people in id order: a person's seats are decided one transaction at a time,
     so a promotion and their own sign-up elsewhere cannot both put them in a clash."""
     ids = sorted(set(user_ids))
@@ -305,7 +308,7 @@ def _lock_people(db_session: Session, user_ids: Iterable[int]) -> None:
         ).all()
 
 
-def _waiting_people(db_session: Session, runs: Iterable[Run]) -> set[int]:
+def _waiting_people(db_session: DbSession, runs: Iterable[Run]) -> set[int]:
     """Who waits for these runs: the people a freed seat may go to."""
     run_ids = [run.id for run in runs]
     if not run_ids:
@@ -319,7 +322,7 @@ def _waiting_people(db_session: Session, runs: Iterable[Run]) -> set[int]:
     )
 
 
-def _due_offers(db_session: Session, run: Run, now: datetime) -> list[Signup]:
+def _due_offers(db_session: DbSession, run: Run, now: datetime) -> list[Signup]:
     return list(
         db_session.scalars(
             sa.select(Signup).where(
@@ -331,7 +334,7 @@ def _due_offers(db_session: Session, run: Run, now: datetime) -> list[Signup]:
     )
 
 
-def _lock_signup(db_session: Session, signup: Signup, *also: Run) -> Signup:
+def _lock_signup(db_session: DbSession, signup: Signup, *also: Run) -> Signup:
     """Lock the sign-up's run (and `also`), then re-read the sign-up under the lock."""
     run = signup.run
     lock_runs(db_session, [run, *also])
@@ -346,13 +349,13 @@ def _lock_signup(db_session: Session, signup: Signup, *also: Run) -> Signup:
     return signup
 
 
-def _taken(db_session: Session, run: Run, now: datetime) -> int:
+def _taken(db_session: DbSession, run: Run, now: datetime) -> int:
     return db_session.scalar(
         sa.select(sa.func.count()).where(Signup.run_id == run.id, _holds_seat(now))
     )
 
 
-def _waitlist(db_session: Session, run: Run) -> list[Signup]:
+def _waitlist(db_session: DbSession, run: Run) -> list[Signup]:
     return list(
         db_session.scalars(
             sa.select(Signup)
@@ -366,7 +369,7 @@ def _waitlist(db_session: Session, run: Run) -> list[Signup]:
 
 
 def _tell(
-    db_session: Session,
+    db_session: DbSession,
     user: User,
     kind: NotificationKind,
     run: Run,
@@ -394,7 +397,7 @@ def _run_label(run: Run) -> str:
     return f"“{learning_session.title}” on {when}"
 
 
-def _give_seat(db_session: Session, signup: Signup, run: Run, *, now: datetime) -> None:
+def _give_seat(db_session: DbSession, signup: Signup, run: Run, *, now: datetime) -> None:
     """Hand a freed seat to a waiting person, as the edition's promotion mode says."""
     edition = run.learning_session.edition
     signup.is_bumped = False
@@ -426,7 +429,7 @@ def _give_seat(db_session: Session, signup: Signup, run: Run, *, now: datetime) 
         )
 
 
-def _fill_free_seats(db_session: Session, run: Run, *, now: datetime) -> list[Signup]:
+def _fill_free_seats(db_session: DbSession, run: Run, *, now: datetime) -> list[Signup]:
     """Give free seats to the earliest waiting people who would not be put in a clash.
 
     People who would clash keep their place. The caller holds the run's lock and the
@@ -451,7 +454,7 @@ def _fill_free_seats(db_session: Session, run: Run, *, now: datetime) -> list[Si
     return promoted
 
 
-def _lapse_due_offers(db_session: Session, run: Run, *, now: datetime) -> None:
+def _lapse_due_offers(db_session: DbSession, run: Run, *, now: datetime) -> None:
     """End the run's offers whose time is up and tell their people. Caller holds the lock."""
     for signup in _due_offers(db_session, run, now):
         signup.status = SignupStatus.EXPIRED
@@ -469,13 +472,13 @@ def _lapse_due_offers(db_session: Session, run: Run, *, now: datetime) -> None:
     db_session.flush()
 
 
-def _settle(db_session: Session, run: Run, *, now: datetime) -> list[Signup]:
+def _settle(db_session: DbSession, run: Run, *, now: datetime) -> list[Signup]:
     """Lapse due offers and hand free seats on; returns who got one. Caller holds locks."""
     _lapse_due_offers(db_session, run, now=now)
     return _fill_free_seats(db_session, run, now=now)
 
 
-def _lock_people_for(db_session: Session, runs: Iterable[Run], *, people: Iterable[int] = ()):
+def _lock_people_for(db_session: DbSession, runs: Iterable[Run], *, people: Iterable[int] = ()):
     """Lock `people` and everyone a seat in `runs` may go to now (after their locks)."""
     _lock_people(db_session, {*people, *_waiting_people(db_session, runs)})
 
@@ -483,7 +486,7 @@ def _lock_people_for(db_session: Session, runs: Iterable[Run], *, people: Iterab
 # --- signing up and cancelling ----------------------------------------------------------
 
 
-def sign_up(db_session: Session, run: Run, user: User, *, now: datetime) -> Signup:
+def sign_up(db_session: DbSession, run: Run, user: User, *, now: datetime) -> Signup:
     """Take a seat in the run, or a place on its waitlist when it is full.
 
     Refused outside the sign-up window, once the run started, for its teachers, for a
@@ -572,7 +575,7 @@ def _check_own(signup: Signup, actor: User) -> None:
 
 
 def cancel_signup(
-    db_session: Session, signup: Signup, *, actor: User, now: datetime
+    db_session: DbSession, signup: Signup, *, actor: User, now: datetime
 ) -> list[Signup]:
     """Give up a seat or a waitlist place; a freed seat goes to the next person waiting.
 
@@ -600,7 +603,7 @@ def _end(signup: Signup, status: SignupStatus, now: datetime) -> None:
 
 
 def switch_run(
-    db_session: Session, signup: Signup, target: Run, *, actor: User, now: datetime
+    db_session: DbSession, signup: Signup, target: Run, *, actor: User, now: datetime
 ) -> list[Signup]:
     """Move a sign-up to another run of the same session, in one step.
 
@@ -638,7 +641,7 @@ def switch_run(
     return _settle(db_session, source, now=now)
 
 
-def accept_offer(db_session: Session, signup: Signup, *, actor: User, now: datetime) -> None:
+def accept_offer(db_session: DbSession, signup: Signup, *, actor: User, now: datetime) -> None:
     """Take the seat held for you, while the offer lasts."""
     if signup.user_id != actor.id:
         raise NotAllowed("This offer is for someone else.")
@@ -664,7 +667,7 @@ def accept_offer(db_session: Session, signup: Signup, *, actor: User, now: datet
 
 
 def decline_offer(
-    db_session: Session, signup: Signup, *, actor: User, now: datetime
+    db_session: DbSession, signup: Signup, *, actor: User, now: datetime
 ) -> list[Signup]:
     """Turn down a held seat; it passes to the next person waiting."""
     if signup.user_id != actor.id:
@@ -680,7 +683,7 @@ def decline_offer(
 
 
 def runs_with_due_offers(
-    db_session: Session,
+    db_session: DbSession,
     now: datetime,
     *,
     edition: Edition | None = None,
@@ -703,7 +706,7 @@ def runs_with_due_offers(
     return list(db_session.scalars(query.distinct().order_by(Signup.run_id)))
 
 
-def pass_on_due_offers(db_session: Session, run: Run, *, now: datetime) -> int:
+def pass_on_due_offers(db_session: DbSession, run: Run, *, now: datetime) -> int:
     """End the run's offers whose time is up and hand their seats to the next people
     waiting (the cron command and pages that show the run). Returns how many ended."""
     lock_runs(db_session, [run])
@@ -718,7 +721,7 @@ def pass_on_due_offers(db_session: Session, run: Run, *, now: datetime) -> int:
 
 
 def rebalance_seats(
-    db_session: Session, runs: Iterable[Run], *, now: datetime, force: bool = False
+    db_session: DbSession, runs: Iterable[Run], *, now: datetime, force: bool = False
 ) -> CapacityChange:
     """Match the people holding seats to each run's capacity after it changed.
 
@@ -757,7 +760,7 @@ def rebalance_seats(
     return change
 
 
-def _put_back(db_session: Session, signup: Signup, run: Run) -> None:
+def _put_back(db_session: DbSession, signup: Signup, run: Run) -> None:
     """Move a seat holder back to the head of the waitlist, and tell them."""
     signup.status = SignupStatus.WAITLISTED
     signup.offer_expires_at = None
@@ -778,7 +781,7 @@ def _put_back(db_session: Session, signup: Signup, run: Run) -> None:
 
 
 def set_seat_limit(
-    db_session: Session,
+    db_session: DbSession,
     run: Run,
     seat_limit: int | None,
     *,
@@ -797,7 +800,7 @@ def set_seat_limit(
     return rebalance_seats(db_session, [run], now=now, force=force)
 
 
-def offer_run_to_waitlist(db_session: Session, new_run: Run, *, now: datetime) -> list[Signup]:
+def offer_run_to_waitlist(db_session: DbSession, new_run: Run, *, now: datetime) -> list[Signup]:
     """Move the session's waiting people, in order, into a newly added run while it has
     seats; anyone it would put in a clash keeps their place. Returns who moved."""
     runs = [run for run in new_run.learning_session.runs if not run.is_cancelled]
@@ -831,11 +834,12 @@ def offer_run_to_waitlist(db_session: Session, new_run: Run, *, now: datetime) -
 
 
 def end_signups_of_cancelled_run(
-    db_session: Session, run: Run, *, now: datetime, comment: str = ""
+    db_session: DbSession, run: Run, *, now: datetime, comment: str = "", comment_author: str = ""
 ) -> int:
-    """A cancelled run's sign-ups end and their people are told. The rows stay (as
-    run_cancelled) so calendars can show the run cancelled, and their people may sign
-    up for another run of the session. Returns how many ended."""
+    """A cancelled run's sign-ups end and their people are told, with `comment_author`'s
+    comment if there is one. The rows stay (as run_cancelled) so calendars can show the
+    run cancelled, and their people may sign up for another run of the session. Returns
+    how many ended."""
     signups = list(
         db_session.scalars(
             sa.select(Signup)
@@ -844,9 +848,9 @@ def end_signups_of_cancelled_run(
         )
     )
     when = _run_label(run) if run.is_placed else f"“{run.learning_session.title}”"
-    body = f"{when} is cancelled, so your sign-up for it has ended."
-    if comment.strip():
-        body += f"\n\nComment from the organizers:\n{comment.strip()}"
+    body = with_comment(
+        f"{when} is cancelled, so your sign-up for it has ended.", comment, author=comment_author
+    )
     for signup in signups:
         _end(signup, SignupStatus.RUN_CANCELLED, now)
         _tell(
@@ -862,7 +866,7 @@ def end_signups_of_cancelled_run(
     return len(signups)
 
 
-def people_signed_up(db_session: Session, run: Run) -> list[User]:
+def people_signed_up(db_session: DbSession, run: Run) -> list[User]:
     """Everyone with a seat, an offer or a waitlist place in the run."""
     return list(
         db_session.scalars(
@@ -874,7 +878,7 @@ def people_signed_up(db_session: Session, run: Run) -> list[User]:
     )
 
 
-def people_seated(db_session: Session, run: Run) -> set[int]:
+def people_seated(db_session: DbSession, run: Run) -> set[int]:
     """Who has a confirmed seat in the run."""
     return set(
         db_session.scalars(
@@ -885,7 +889,7 @@ def people_seated(db_session: Session, run: Run) -> set[int]:
     )
 
 
-def runs_with_signups(db_session: Session, run_ids: Iterable[int]) -> set[int]:
+def runs_with_signups(db_session: DbSession, run_ids: Iterable[int]) -> set[int]:
     """Which of the runs hold anyone's seat, offer or waitlist place."""
     run_ids = list(run_ids)
     if not run_ids:
@@ -912,7 +916,7 @@ class Roster:
     waiting: list[Signup]
 
 
-def roster(db_session: Session, run: Run, *, now: datetime) -> Roster:
+def roster(db_session: DbSession, run: Run, *, now: datetime) -> Roster:
     """A run's confirmed attendees by name, open offers, and the waitlist in order."""
     signups = db_session.scalars(
         sa.select(Signup)
@@ -937,7 +941,7 @@ def roster(db_session: Session, run: Run, *, now: datetime) -> Roster:
 
 
 def record_attendance(
-    db_session: Session,
+    db_session: DbSession,
     run: Run,
     marks: dict[int, Attendance | None],
     *,
@@ -976,7 +980,7 @@ def record_attendance(
     return changed
 
 
-def send_reminders(db_session: Session, *, now: datetime) -> int:
+def send_reminders(db_session: DbSession, *, now: datetime) -> int:
     """Remind everyone with a seat in a run that starts tomorrow (in its edition's time
     zone), once each: a second pass the same day, or the next, reminds nobody again."""
     soon = list(

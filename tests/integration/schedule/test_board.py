@@ -21,6 +21,7 @@ from tests.factories import (
     make_proposal,
     make_room,
     make_run,
+    make_signup,
     make_user,
 )
 from tests.integration.html import field_error, flashes, page
@@ -76,6 +77,39 @@ def test_withdrawing_an_accepted_session_cancels_its_runs(edition):
 
     assert run.is_cancelled
     assert run.sequence == 1
+
+
+def test_a_withdrawal_reaches_attendees_as_the_teachers_words_not_the_organizers(edition):
+    proposal = accepted(edition, title="Git rebase")
+    run = make_run(proposal, starts_at=at(10), room=make_room())
+    attendee = make_user(email="ola@example.com")
+    make_signup(run, attendee)
+
+    proposals.withdraw_proposal(
+        db.session, proposal, actor=proposal.lead, comment="I am ill, sorry.", now=NOW
+    )
+    db.session.commit()
+
+    message = db.session.scalars(
+        sa.select(Notification).where(Notification.recipient_id == attendee.id)
+    ).one()
+    assert "Comment from the organizers" not in message.body
+    assert f"Comment from {proposal.lead.display_name}:\nI am ill, sorry." in message.body
+
+
+def test_cancelling_a_run_reaches_attendees_as_the_organizers_comment(edition, organizer):
+    proposal = accepted(edition)
+    run = make_run(proposal, starts_at=at(10), room=make_room())
+    attendee = make_user(email="ola@example.com")
+    make_signup(run, attendee)
+
+    services.cancel_run(db.session, run, actor=organizer, comment="Room flooded.", now=NOW)
+    db.session.commit()
+
+    message = db.session.scalars(
+        sa.select(Notification).where(Notification.recipient_id == attendee.id)
+    ).one()
+    assert message.body.endswith("Comment from the organizers:\nRoom flooded.")
 
 
 def test_organizer_changes_the_number_of_runs(app, edition, organizer):
