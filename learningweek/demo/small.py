@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from learningweek.core.database import DbSession
 from learningweek.core.enums import Attendance, Equipment, ProposalStatus, RoomKind
 from learningweek.core.errors import DomainError
 from learningweek.core.localtime import utc_to_local
-from learningweek.demo.catalogue import CATALOGUE, DemoSession
+from learningweek.demo.catalogue import DemoSession, load_catalogue
 from learningweek.editions.models import Edition, Topic
 from learningweek.editions.services import (
     EditionData,
@@ -27,13 +28,12 @@ from learningweek.editions.services import (
     create_edition,
     create_room,
     create_topic,
+    default_edition_data,
     slugify,
 )
 from learningweek.feedback import services as feedback
 from learningweek.proposals.models import LearningSession
 from learningweek.proposals.services import (
-    ProposalData,
-    ResourceData,
     add_co_teacher,
     cancel_session,
     coming_up,
@@ -146,24 +146,25 @@ TOPICS = [
 def _edition_data(
     name: str, first_day: date, time_zone: str, proposals_open: datetime
 ) -> EditionData:
-    return EditionData(
+    """A new edition's defaults (hours, slots, feedback days), on the demo's dates.
+
+    The demo's windows are tighter than a new edition's: the current edition must be
+    open for sign-up now, and the next one open for proposals.
+    """
+    return replace(
+        default_edition_data(first_day, time_zone),
         slug=slugify(name),
         name=name,
         description=(
             "A week where colleagues teach what they know: hands-on workshops, talks and "
             "discussions, in person and online, with time to practise and reflect."
         ),
-        time_zone=time_zone,
         first_day=first_day,
         last_day=first_day + timedelta(days=4),
-        day_starts_at=time(9, 0),
-        day_ends_at=time(17, 0),
-        slot_minutes=30,
         proposals_open=proposals_open,
         proposals_close=datetime.combine(first_day - timedelta(days=28), time(17, 0)),
         signup_opens=datetime.combine(first_day - timedelta(days=14), time(9, 0)),
         signup_closes=datetime.combine(first_day + timedelta(days=4), time(12, 0)),
-        feedback_days=14,
     )
 
 
@@ -232,10 +233,12 @@ def load_demo(db_session: DbSession, *, now: datetime, time_zone: str) -> list[U
     )
     teachers = employees + colleagues[:10]
     reviewer = organizers[0]
+    catalogue = load_catalogue()
+    split = len(CURRENT_OUTCOMES)
     _propose(
         db_session,
         current,
-        CATALOGUE[:24],
+        catalogue[:split],
         CURRENT_OUTCOMES,
         teachers,
         topics,
@@ -246,7 +249,7 @@ def load_demo(db_session: DbSession, *, now: datetime, time_zone: str) -> list[U
     _propose(
         db_session,
         upcoming,
-        CATALOGUE[24:],
+        catalogue[split:],
         UPCOMING_OUTCOMES,
         teachers[3:],
         topics,
@@ -388,23 +391,6 @@ def _extra_profiles() -> list[ProfileData]:
     ]
 
 
-def _proposal_data(entry: DemoSession, topics: dict) -> ProposalData:
-    return ProposalData(
-        title=entry.title,
-        abstract=entry.abstract,
-        objectives=entry.objectives,
-        format=entry.format,
-        duration_minutes=entry.duration,
-        max_participants=entry.max_participants,
-        runs_offered=entry.runs,
-        level=entry.level,
-        topic_ids=(topics[entry.topic].id,),
-        prerequisites=entry.prerequisites,
-        equipment=tuple(tag.value for tag in entry.equipment),
-        resources=tuple(ResourceData(*resource) for resource in entry.resources),
-    )
-
-
 def _propose(
     db_session: DbSession,
     edition: Edition,
@@ -421,7 +407,7 @@ def _propose(
     for index, (entry, outcome) in enumerate(zip(entries, outcomes, strict=True)):
         lead = teachers[index % len(teachers)]
         at = proposed_at + timedelta(hours=index + 1)
-        data = _proposal_data(entry, topics)
+        data = replace(entry.proposal, topic_ids=(topics[entry.topic].id,))
         proposal = create_proposal(db_session, edition, data, lead=lead, now=at)
         if index % 3 == 0:
             co_teacher = teachers[(index + 5) % len(teachers)]
