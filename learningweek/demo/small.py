@@ -45,6 +45,7 @@ from learningweek.proposals.services import (
     withdraw_proposal,
 )
 from learningweek.schedule.conflicts import Settings
+from learningweek.schedule.models import Run
 from learningweek.schedule.services import (
     placed_runs,
     publish_edition,
@@ -293,7 +294,7 @@ def _sign_up(
     for person in people:
         for run in set(chooser.choices(runs, weights=weights, k=6)):
             asked_at = opened + timedelta(minutes=chooser.randrange(60 * 24 * 10))
-            if asked_at < min(run.starts_at, now):
+            if asked_at < min(_starts_at(run), now):
                 requests.append((asked_at, person.id, run, person))
     held = []
     for asked_at, _, run, person in sorted(requests, key=lambda r: (r[0], r[1], r[2].id)):
@@ -301,19 +302,30 @@ def _sign_up(
             held.append(signups.sign_up(db_session, run, person, now=asked_at))
         except DomainError:
             continue  # a clash, a session they teach: the real page would refuse it too
-    upcoming = [signup for signup in held if signup.run.starts_at > now and signup.is_active]
+    upcoming = [signup for signup in held if _starts_at(signup.run) > now and signup.is_active]
     for signup in chooser.sample(upcoming, k=min(8, len(upcoming))):
         signups.cancel_signup(db_session, signup, actor=signup.user, now=now - timedelta(hours=3))
-    for run in runs:
-        if run.ends_at <= now:
-            attendees = signups.roster(db_session, run, now=run.ends_at).confirmed
-            marks = {
-                signup.id: Attendance.ATTENDED if chooser.random() < 0.85 else Attendance.NO_SHOW
-                for signup in attendees
-            }
-            signups.record_attendance(db_session, run, marks, actor=organizer, now=run.ends_at)
+    ended = [run for run in runs if _ends_at(run) <= now]
+    for run in ended:
+        attendees = signups.roster(db_session, run, now=_ends_at(run)).confirmed
+        marks: dict[int, Attendance | None] = {
+            signup.id: Attendance.ATTENDED if chooser.random() < 0.85 else Attendance.NO_SHOW
+            for signup in attendees
+        }
+        signups.record_attendance(db_session, run, marks, actor=organizer, now=_ends_at(run))
     feedback.request_feedback(db_session, now=now)
-    _give_feedback(db_session, [run for run in runs if run.ends_at <= now], chooser)
+    _give_feedback(db_session, ended, chooser)
+
+
+# The demo signs people up only for runs from placed_runs, which have a start and an end.
+def _starts_at(run: Run) -> datetime:
+    assert run.starts_at is not None, run
+    return run.starts_at
+
+
+def _ends_at(run: Run) -> datetime:
+    assert run.ends_at is not None, run
+    return run.ends_at
 
 
 WORKED = (
@@ -330,15 +342,16 @@ IMPROVE = (
 )
 
 
-def _give_feedback(db_session: DbSession, runs: list, chooser: random.Random) -> None:
+def _give_feedback(db_session: DbSession, runs: list[Run], chooser: random.Random) -> None:
     """Answers and private notes on the runs that are over: some runs get enough
     answers to show results to their teachers, others stay below the threshold."""
     for index, run in enumerate(runs):
         share = 0.8 if index % 3 else 0.15
-        for signup in signups.roster(db_session, run, now=run.ends_at).confirmed:
+        ended_at = _ends_at(run)
+        for signup in signups.roster(db_session, run, now=ended_at).confirmed:
             if signup.attendance == Attendance.NO_SHOW or chooser.random() > share:
                 continue
-            objectives = {
+            objectives: dict[int, int | None] = {
                 o.id: chooser.choice([3, 4, 4, 5]) for o in run.learning_session.objectives
             }
             feedback.save_feedback(
@@ -353,7 +366,7 @@ def _give_feedback(db_session: DbSession, runs: list, chooser: random.Random) ->
                     objectives=objectives,
                 ),
                 user=signup.user,
-                now=run.ends_at + timedelta(hours=2),
+                now=ended_at + timedelta(hours=2),
             )
             if chooser.random() < 0.4:
                 feedback.save_reflection(
@@ -364,7 +377,7 @@ def _give_feedback(db_session: DbSession, runs: list, chooser: random.Random) ->
                         practise="The exercise from the second half.",
                     ),
                     writer=signup.user,
-                    now=run.ends_at + timedelta(hours=3),
+                    now=ended_at + timedelta(hours=3),
                 )
 
 
