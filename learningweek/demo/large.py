@@ -16,6 +16,7 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -23,7 +24,7 @@ import sqlalchemy as sa
 from learningweek.accounts.models import User
 from learningweek.accounts.services import hash_password
 from learningweek.calendar.models import FeedVersion
-from learningweek.core.database import DbSession
+from learningweek.core.database import Base, DbSession
 from learningweek.core.enums import (
     Attendance,
     Equipment,
@@ -59,6 +60,9 @@ HEAVY_USER_SIGNUPS = 15
 HEAVY_USER_EMAIL = "heavy.user@example.com"
 ORGANIZER_EMAIL = "organizer@example.com"
 BATCH = 5_000
+
+# A row for a Core insert: column name to value, of whichever type the column takes.
+Row = dict[str, Any]
 
 
 @dataclass
@@ -98,7 +102,7 @@ class LargeDemoCounts:
     rows: dict[str, int] = field(default_factory=dict)
 
 
-def _insert(db_session: DbSession, table, rows: Sequence[dict]) -> None:
+def _insert(db_session: DbSession, table: type[Base] | sa.Table, rows: Sequence[Row]) -> None:
     for start in range(0, len(rows), BATCH):
         db_session.execute(sa.insert(table), rows[start : start + BATCH])
 
@@ -116,7 +120,7 @@ def load_large_demo(
 
     # --- people: one shared hash, since a slow KDF per row would take hours ---------------
     password_hash = hash_password(DEMO_PASSWORD)
-    people = [
+    people: list[Row] = [
         {
             "id": 1,
             "email": ORGANIZER_EMAIL,
@@ -146,7 +150,7 @@ def load_large_demo(
     counts.people = len(people)
 
     # --- rooms and topics -----------------------------------------------------------------
-    rooms = []
+    rooms: list[Row] = []
     for i in range(1, PHYSICAL_ROOMS + 1):
         rooms.append(
             {
@@ -221,7 +225,9 @@ def load_large_demo(
     _insert(db_session, FeedVersion, [{"edition_id": 1, "version": 0, "changed_at": published_at}])
 
     # --- sessions: each with its own lead, so only a session's own runs share a teacher --
-    sessions, topics, objectives = [], [], []
+    sessions: list[Row] = []
+    topics: list[Row] = []
+    objectives: list[Row] = []
     teacher_ids = rng.sample(range(3, n_people + 1), n_sessions)
     for i in range(1, n_sessions + 1):
         is_online = i % 4 == 0
@@ -314,7 +320,7 @@ def load_large_demo(
     weights = [1 / (rank + 30) for rank in range(len(session_ids))]
     rng.shuffle(session_ids)
     cumulative = _cumulative(weights)
-    interests = []
+    interests: list[Row] = []
     for person in range(2, n_people + 1):
         marked = set(rng.choices(session_ids, cum_weights=cumulative, k=rng.randint(1, 8)))
         interests += [
@@ -334,7 +340,7 @@ def load_large_demo(
     confirmed_runs: dict[int, list[_Run]] = {}
     signed: set[tuple[int, int]] = set()
     teaching = {session["lead_id"]: session["id"] for session in sessions}
-    signups = []
+    signups: list[Row] = []
     step = (week_starts - timedelta(hours=1) - signup_opens) / (len(requests) + 1)
     heavy_count = 0
     for person, session_id in requests:
@@ -372,7 +378,7 @@ def load_large_demo(
 
     # --- past runs: check-ins and feedback ------------------------------------------------
     by_id = {run.id: run for run in placed}
-    feedback = []
+    feedback: list[Row] = []
     for row in signups:
         run = by_id[row["run_id"]]
         starts_at = run_start(run)
@@ -422,11 +428,11 @@ def _cumulative(weights: Iterable[float]) -> list[float]:
 def _first_free(
     starts: Sequence[tuple[int, int]],
     slots: int,
-    rooms: Sequence[dict],
+    rooms: Sequence[Row],
     busy: dict[int, set[tuple[int, int]]],
     runs_of: dict[int, list[_Run]],
     session_id: int,
-) -> tuple[tuple[int, int], dict] | None:
+) -> tuple[tuple[int, int], Row] | None:
     """The first start (and best-sized room) free for the whole run, away from its own
     teacher's other runs, or None."""
     own = runs_of.get(session_id, [])

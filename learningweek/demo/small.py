@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from learningweek.core.database import DbSession
 from learningweek.core.enums import Attendance, Equipment, ProposalStatus, RoomKind
 from learningweek.core.errors import DomainError
 from learningweek.core.localtime import utc_to_local
-from learningweek.demo.catalogue import CATALOGUE, DemoSession
+from learningweek.demo.catalogue import DemoSession, load_catalogue
 from learningweek.editions.models import Edition, Topic
 from learningweek.editions.services import (
     EditionData,
@@ -27,13 +28,12 @@ from learningweek.editions.services import (
     create_edition,
     create_room,
     create_topic,
+    default_edition_data,
     slugify,
 )
 from learningweek.feedback import services as feedback
 from learningweek.proposals.models import LearningSession
 from learningweek.proposals.services import (
-    ProposalData,
-    ResourceData,
     add_co_teacher,
     cancel_session,
     coming_up,
@@ -45,6 +45,7 @@ from learningweek.proposals.services import (
     withdraw_proposal,
 )
 from learningweek.schedule.conflicts import Settings
+from learningweek.schedule.models import Run
 from learningweek.schedule.services import (
     placed_runs,
     publish_edition,
@@ -146,24 +147,25 @@ TOPICS = [
 def _edition_data(
     name: str, first_day: date, time_zone: str, proposals_open: datetime
 ) -> EditionData:
-    return EditionData(
+    """A new edition's defaults (hours, slots, feedback days), on the demo's dates.
+
+    The demo's windows are tighter than a new edition's: the current edition must be
+    open for sign-up now, and the next one open for proposals.
+    """
+    return replace(
+        default_edition_data(first_day, time_zone),
         slug=slugify(name),
         name=name,
         description=(
             "A week where colleagues teach what they know: hands-on workshops, talks and "
             "discussions, in person and online, with time to practise and reflect."
         ),
-        time_zone=time_zone,
         first_day=first_day,
         last_day=first_day + timedelta(days=4),
-        day_starts_at=time(9, 0),
-        day_ends_at=time(17, 0),
-        slot_minutes=30,
         proposals_open=proposals_open,
         proposals_close=datetime.combine(first_day - timedelta(days=28), time(17, 0)),
         signup_opens=datetime.combine(first_day - timedelta(days=14), time(9, 0)),
         signup_closes=datetime.combine(first_day + timedelta(days=4), time(12, 0)),
-        feedback_days=14,
     )
 
 
@@ -232,10 +234,12 @@ def load_demo(db_session: DbSession, *, now: datetime, time_zone: str) -> list[U
     )
     teachers = employees + colleagues[:10]
     reviewer = organizers[0]
+    catalogue = load_catalogue()
+    split = len(CURRENT_OUTCOMES)
     _propose(
         db_session,
         current,
-        CATALOGUE[:24],
+        catalogue[:split],
         CURRENT_OUTCOMES,
         teachers,
         topics,
@@ -246,7 +250,7 @@ def load_demo(db_session: DbSession, *, now: datetime, time_zone: str) -> list[U
     _propose(
         db_session,
         upcoming,
-        CATALOGUE[24:],
+        catalogue[split:],
         UPCOMING_OUTCOMES,
         teachers[3:],
         topics,
@@ -290,7 +294,7 @@ def _sign_up(
     for person in people:
         for run in set(chooser.choices(runs, weights=weights, k=6)):
             asked_at = opened + timedelta(minutes=chooser.randrange(60 * 24 * 10))
-            if asked_at < min(run.starts_at, now):
+            if asked_at < min(_starts_at(run), now):
                 requests.append((asked_at, person.id, run, person))
     held = []
     for asked_at, _, run, person in sorted(requests, key=lambda r: (r[0], r[1], r[2].id)):
@@ -298,19 +302,30 @@ def _sign_up(
             held.append(signups.sign_up(db_session, run, person, now=asked_at))
         except DomainError:
             continue  # a clash, a session they teach: the real page would refuse it too
-    upcoming = [signup for signup in held if signup.run.starts_at > now and signup.is_active]
+    upcoming = [signup for signup in held if _starts_at(signup.run) > now and signup.is_active]
     for signup in chooser.sample(upcoming, k=min(8, len(upcoming))):
         signups.cancel_signup(db_session, signup, actor=signup.user, now=now - timedelta(hours=3))
-    for run in runs:
-        if run.ends_at <= now:
-            attendees = signups.roster(db_session, run, now=run.ends_at).confirmed
-            marks = {
-                signup.id: Attendance.ATTENDED if chooser.random() < 0.85 else Attendance.NO_SHOW
-                for signup in attendees
-            }
-            signups.record_attendance(db_session, run, marks, actor=organizer, now=run.ends_at)
+    ended = [run for run in runs if _ends_at(run) <= now]
+    for run in ended:
+        attendees = signups.roster(db_session, run, now=_ends_at(run)).confirmed
+        marks: dict[int, Attendance | None] = {
+            signup.id: Attendance.ATTENDED if chooser.random() < 0.85 else Attendance.NO_SHOW
+            for signup in attendees
+        }
+        signups.record_attendance(db_session, run, marks, actor=organizer, now=_ends_at(run))
     feedback.request_feedback(db_session, now=now)
-    _give_feedback(db_session, [run for run in runs if run.ends_at <= now], chooser)
+    _give_feedback(db_session, ended, chooser)
+
+
+# The demo signs people up only for runs from placed_runs, which have a start and an end.
+def _starts_at(run: Run) -> datetime:
+    assert run.starts_at is not None, run
+    return run.starts_at
+
+
+def _ends_at(run: Run) -> datetime:
+    assert run.ends_at is not None, run
+    return run.ends_at
 
 
 WORKED = (
@@ -327,15 +342,16 @@ IMPROVE = (
 )
 
 
-def _give_feedback(db_session: DbSession, runs: list, chooser: random.Random) -> None:
+def _give_feedback(db_session: DbSession, runs: list[Run], chooser: random.Random) -> None:
     """Answers and private notes on the runs that are over: some runs get enough
     answers to show results to their teachers, others stay below the threshold."""
     for index, run in enumerate(runs):
         share = 0.8 if index % 3 else 0.15
-        for signup in signups.roster(db_session, run, now=run.ends_at).confirmed:
+        ended_at = _ends_at(run)
+        for signup in signups.roster(db_session, run, now=ended_at).confirmed:
             if signup.attendance == Attendance.NO_SHOW or chooser.random() > share:
                 continue
-            objectives = {
+            objectives: dict[int, int | None] = {
                 o.id: chooser.choice([3, 4, 4, 5]) for o in run.learning_session.objectives
             }
             feedback.save_feedback(
@@ -350,7 +366,7 @@ def _give_feedback(db_session: DbSession, runs: list, chooser: random.Random) ->
                     objectives=objectives,
                 ),
                 user=signup.user,
-                now=run.ends_at + timedelta(hours=2),
+                now=ended_at + timedelta(hours=2),
             )
             if chooser.random() < 0.4:
                 feedback.save_reflection(
@@ -361,7 +377,7 @@ def _give_feedback(db_session: DbSession, runs: list, chooser: random.Random) ->
                         practise="The exercise from the second half.",
                     ),
                     writer=signup.user,
-                    now=run.ends_at + timedelta(hours=3),
+                    now=ended_at + timedelta(hours=3),
                 )
 
 
@@ -388,23 +404,6 @@ def _extra_profiles() -> list[ProfileData]:
     ]
 
 
-def _proposal_data(entry: DemoSession, topics: dict) -> ProposalData:
-    return ProposalData(
-        title=entry.title,
-        abstract=entry.abstract,
-        objectives=entry.objectives,
-        format=entry.format,
-        duration_minutes=entry.duration,
-        max_participants=entry.max_participants,
-        runs_offered=entry.runs,
-        level=entry.level,
-        topic_ids=(topics[entry.topic].id,),
-        prerequisites=entry.prerequisites,
-        equipment=tuple(tag.value for tag in entry.equipment),
-        resources=tuple(ResourceData(*resource) for resource in entry.resources),
-    )
-
-
 def _propose(
     db_session: DbSession,
     edition: Edition,
@@ -421,7 +420,7 @@ def _propose(
     for index, (entry, outcome) in enumerate(zip(entries, outcomes, strict=True)):
         lead = teachers[index % len(teachers)]
         at = proposed_at + timedelta(hours=index + 1)
-        data = _proposal_data(entry, topics)
+        data = replace(entry.proposal, topic_ids=(topics[entry.topic].id,))
         proposal = create_proposal(db_session, edition, data, lead=lead, now=at)
         if index % 3 == 0:
             co_teacher = teachers[(index + 5) % len(teachers)]
