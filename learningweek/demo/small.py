@@ -29,7 +29,8 @@ from learningweek.editions.services import (
     create_topic,
     slugify,
 )
-from learningweek.feedback import services as feedback
+from learningweek.feedback.services import answers as feedback
+from learningweek.learning import services as learning
 from learningweek.proposals.models import LearningSession
 from learningweek.proposals.services import (
     ProposalData,
@@ -353,10 +354,10 @@ def _give_feedback(db_session: DbSession, runs: list, chooser: random.Random) ->
                 now=run.ends_at + timedelta(hours=2),
             )
             if chooser.random() < 0.4:
-                feedback.save_reflection(
+                learning.save_reflection(
                     db_session,
                     run.learning_session,
-                    feedback.ReflectionData(
+                    learning.ReflectionData(
                         try_at_work="Try it in our next sprint review.",
                         practise="The exercise from the second half.",
                     ),
