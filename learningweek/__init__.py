@@ -88,8 +88,10 @@ def _register_blueprints(app: Flask) -> None:
     from learningweek.calendar.views import bp as calendar_bp
     from learningweek.editions.views import bp as editions_bp
     from learningweek.feedback.views import bp as feedback_bp
+    from learningweek.learning.views import bp as learning_bp
     from learningweek.notifications.views import bp as notifications_bp
     from learningweek.proposals.views import bp as proposals_bp
+    from learningweek.reports.views import bp as reports_bp
     from learningweek.schedule.views import bp as schedule_bp
     from learningweek.signups.views import bp as signups_bp
 
@@ -101,6 +103,8 @@ def _register_blueprints(app: Flask) -> None:
         signups_bp,
         calendar_bp,
         feedback_bp,
+        learning_bp,
+        reports_bp,
         notifications_bp,
     ):
         app.register_blueprint(blueprint)

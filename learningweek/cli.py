@@ -99,7 +99,7 @@ def expire_offers_command() -> None:
 @click.command("request-feedback")
 def request_feedback_command() -> None:
     """Ask the attendees of every run that ended for feedback, once (run it from cron)."""
-    from learningweek.feedback.services import request_feedback
+    from learningweek.feedback.services.answers import request_feedback
 
     begin_write_transaction(db.session)
     queued = request_feedback(db.session, now=utcnow())

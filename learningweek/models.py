@@ -3,7 +3,8 @@
 from learningweek.accounts.models import User
 from learningweek.calendar.models import CalendarToken, FeedVersion
 from learningweek.editions.models import Edition, Room, Topic
-from learningweek.feedback.models import Feedback, ObjectiveRating, Reflection
+from learningweek.feedback.models import Feedback, ObjectiveRating
+from learningweek.learning.models import Reflection
 from learningweek.notifications.models import Notification
 from learningweek.proposals.models import (
     Interest,

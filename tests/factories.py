@@ -23,7 +23,7 @@ from learningweek.core.enums import (
 )
 from learningweek.editions.models import Edition, Room, Topic
 from learningweek.extensions import db
-from learningweek.feedback.models import Reflection
+from learningweek.learning.models import Reflection
 from learningweek.notifications.models import Notification
 from learningweek.proposals.models import Interest, LearningObjective, LearningSession
 from learningweek.schedule.models import Run

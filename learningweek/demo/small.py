@@ -31,7 +31,8 @@ from learningweek.editions.services import (
     default_edition_data,
     slugify,
 )
-from learningweek.feedback import services as feedback
+from learningweek.feedback.services import answers as feedback
+from learningweek.learning import services as learning
 from learningweek.proposals.models import LearningSession
 from learningweek.proposals.services import (
     add_co_teacher,
@@ -369,10 +370,10 @@ def _give_feedback(db_session: DbSession, runs: list[Run], chooser: random.Rando
                 now=ended_at + timedelta(hours=2),
             )
             if chooser.random() < 0.4:
-                feedback.save_reflection(
+                learning.save_reflection(
                     db_session,
                     run.learning_session,
-                    feedback.ReflectionData(
+                    learning.ReflectionData(
                         try_at_work="Try it in our next sprint review.",
                         practise="The exercise from the second half.",
                     ),

@@ -1,4 +1,4 @@
-"""Feedback after a run, private reflection, results for teachers and reports."""
+"""Feedback after a run: attendees' answers, and anonymous results for its teachers."""
 
 from flask import Blueprint
 

@@ -1,4 +1,4 @@
-"""The feedback form (one rating per learning objective) and the reflection form."""
+"""The feedback form: ratings, comments and one rating per learning objective."""
 
 from __future__ import annotations
 
@@ -6,17 +6,12 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from learningweek.feedback.models import (
-    COMMENT_MAX_LENGTH,
-    RATING_MAX,
-    RATING_MIN,
-    REFLECTION_MAX_LENGTH,
-)
-from learningweek.feedback.services import REFLECTION_PROMPTS, FeedbackData, ReflectionData
+from learningweek.feedback.models import COMMENT_MAX_LENGTH, RATINGS, Feedback
+from learningweek.feedback.services.answers import FeedbackData
 from learningweek.proposals.models import LearningObjective
 from learningweek.web.forms import strip
 
-RATING_CHOICES = [SelectChoice(n, str(n)) for n in range(RATING_MIN, RATING_MAX + 1)]
+RATING_CHOICES = [SelectChoice(n, str(n)) for n in RATINGS]
 CHOOSE = "Choose from 1 (not at all) to 5 (very much)."
 
 
@@ -80,7 +75,7 @@ class FeedbackForm(FlaskForm):
         )
 
 
-def feedback_form_data(answer) -> dict:
+def feedback_form_data(answer: Feedback) -> dict[str, int | str]:
     """A stored answer as the form's initial data."""
     data = {
         "overall": answer.overall,
@@ -91,28 +86,3 @@ def feedback_form_data(answer) -> dict:
     }
     data |= {f"objective_{r.objective_id}": r.rating for r in answer.objective_ratings}
     return data
-
-
-def _note(name: str) -> TextAreaField:
-    return TextAreaField(
-        REFLECTION_PROMPTS[name],
-        validators=[Optional(), Length(max=REFLECTION_MAX_LENGTH)],
-        filters=[strip],
-        render_kw={"rows": 4},
-    )
-
-
-class ReflectionForm(FlaskForm):
-    """Private notes, one field per prompt."""
-
-    try_at_work = _note("try_at_work")
-    practise = _note("practise")
-    ask_teacher = _note("ask_teacher")
-
-    def reflection_data(self) -> ReflectionData:
-        """The notes as the service takes them."""
-        return ReflectionData(
-            try_at_work=self.try_at_work.data or "",
-            practise=self.practise.data or "",
-            ask_teacher=self.ask_teacher.data or "",
-        )

@@ -1,4 +1,4 @@
-"""Attendees' answers about a run, their ratings per objective, and private reflections."""
+"""Attendees' answers about a run and their ratings per objective."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from learningweek.extensions import Model
 
 RATING_MIN = 1
 RATING_MAX = 5
+RATINGS = range(RATING_MIN, RATING_MAX + 1)
 COMMENT_MAX_LENGTH = 2000
-REFLECTION_MAX_LENGTH = 5000
 _RATING = f"BETWEEN {RATING_MIN} AND {RATING_MAX}"
 
 
@@ -78,24 +78,3 @@ class ObjectiveRating(Model):
 
     def __repr__(self) -> str:
         return f"<ObjectiveRating {self.id} objective={self.objective_id} {self.rating}>"
-
-
-class Reflection(Model):
-    """A person's private notes on a session they attended; nobody else reads them."""
-
-    __tablename__ = "reflections"
-    __table_args__ = (sa.UniqueConstraint("user_id", "session_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
-    session_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("learning_sessions.id", ondelete="CASCADE")
-    )
-    try_at_work: Mapped[str] = mapped_column(sa.Text, default="")
-    practise: Mapped[str] = mapped_column(sa.Text, default="")
-    ask_teacher: Mapped[str] = mapped_column(sa.Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-    def __repr__(self) -> str:
-        return f"<Reflection {self.id} session={self.session_id}>"
