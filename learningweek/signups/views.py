@@ -7,7 +7,7 @@ from datetime import date
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
@@ -15,7 +15,6 @@ from learningweek.accounts.permissions import is_safe_redirect_target
 from learningweek.calendar.services import webcal
 from learningweek.core.database import begin_write_transaction, utcnow
 from learningweek.core.enums import Attendance, Level, SessionFormat, SignupStatus
-from learningweek.core.errors import DomainError
 from learningweek.editions.models import Edition, Topic
 from learningweek.editions.services import is_visible
 from learningweek.extensions import db
@@ -198,9 +197,10 @@ def _own_signup_or_404(signup_id: int) -> Signup:
 
 
 def _act_on_own(
-    signup: Signup, service: Callable[..., object], success: str, *targets: Run
+    signup_id: int, service: Callable[..., object], success: str, *targets: Run
 ) -> ResponseReturnValue:
     """A button on my own sign-up: `service` acts on it (and `targets`) as me."""
+    signup = _own_signup_or_404(signup_id)
     return _act(
         signup.session_id,
         lambda: service(db.session, signup, *targets, actor=current_user, now=utcnow()),
@@ -213,9 +213,7 @@ def _act_on_own(
 @login_required
 def cancel(signup_id: int):
     """Give up my seat or waitlist place."""
-    return _act_on_own(
-        _own_signup_or_404(signup_id), services.cancel_signup, "Your sign-up is cancelled."
-    )
+    return _act_on_own(signup_id, services.cancel_signup, "Your sign-up is cancelled.")
 
 
 @bp.post("/signups/<int:signup_id>/switch")
@@ -223,13 +221,13 @@ def cancel(signup_id: int):
 @login_required
 def switch(signup_id: int):
     """Move my sign-up to another run of the same session; the old seat stays until then."""
-    signup = _own_signup_or_404(signup_id)
+    _own_signup_or_404(signup_id)  # someone else's sign-up is a 404 before the form is read
     form = SwitchForm()
     target_id = id_argument(form.run_id.data)
     if not form.validate_on_submit() or target_id is None:
         abort(400)
     return _act_on_own(
-        signup,
+        signup_id,
         services.switch_run,
         "You switched runs: your seat is in the other run now.",
         db.get_or_404(Run, target_id),
@@ -257,11 +255,7 @@ def offer(signup_id: int):
 @login_required
 def accept(signup_id: int):
     """Take the seat held for me."""
-    return _act_on_own(
-        _own_signup_or_404(signup_id),
-        services.accept_offer,
-        "The seat is yours: you are signed up.",
-    )
+    return _act_on_own(signup_id, services.accept_offer, "The seat is yours: you are signed up.")
 
 
 @bp.post("/signups/<int:signup_id>/decline")
@@ -270,7 +264,7 @@ def accept(signup_id: int):
 def decline(signup_id: int):
     """Let the held seat go to the next person waiting."""
     return _act_on_own(
-        _own_signup_or_404(signup_id),
+        signup_id,
         services.decline_offer,
         "You declined the seat; it goes to the next person waiting.",
     )
@@ -358,17 +352,12 @@ def _attendance_marks() -> dict[int, Attendance | None]:
 def check_in(run_id: int):
     """Save attendance marks for a run's confirmed attendees."""
     run = _roster_run_or_404(run_id)
-    if not CheckInForm().validate_on_submit():
-        abort(400)
     marks = _attendance_marks()
-    try:
-        changed = services.record_attendance(
+    perform(
+        CheckInForm(),
+        lambda: services.record_attendance(
             db.session, run, marks, actor=current_user, now=utcnow()
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(f"Check-in saved ({changed} change{'' if changed == 1 else 's'}).", "success")
+        ),
+        lambda changed: f"Check-in saved ({changed} change{'' if changed == 1 else 's'}).",
+    )
     return redirect(url_for("signups.roster", run_id=run.id))
