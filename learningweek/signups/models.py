@@ -70,6 +70,7 @@ class Signup(Model):
 
     @property
     def is_active(self) -> bool:
+        """Holding a seat, an offer or a waitlist place."""
         return self.status in ACTIVE_SIGNUP_STATUSES
 
     @hybrid_method

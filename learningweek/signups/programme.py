@@ -45,11 +45,14 @@ class ProgrammeFilters:
 
     @property
     def is_filtering(self) -> bool:
+        """Whether any filter is set."""
         return self != ProgrammeFilters()
 
 
 @dataclass
 class ProgrammeEntry:
+    """One run on the programme, its seats and the viewer's sign-up for its session."""
+
     run: Run
     seats: SeatCount
     signup: Signup | None  # the viewer's active sign-up for this run's session
@@ -57,6 +60,8 @@ class ProgrammeEntry:
 
 @dataclass
 class Programme:
+    """The programme as one person sees it."""
+
     edition: Edition
     entries: list[ProgrammeEntry]
     positions: dict[int, int]  # the viewer's waitlist places, by sign-up id
@@ -227,20 +232,26 @@ def session_page_query(session_id: int) -> sa.Select[LearningSession]:
 
 @dataclass
 class AgendaItem:
+    """A run on my agenda: one I have a sign-up for, or one I teach."""
+
     run: Run
     signup: Signup | None  # None: the viewer teaches this run
 
     @property
     def is_teaching(self) -> bool:
+        """Whether the viewer teaches this run (rather than attends it)."""
         return self.signup is None
 
 
 @dataclass
 class Agenda:
+    """My runs in time order, with my waitlist places by sign-up id."""
+
     items: list[AgendaItem]
     positions: dict[int, int]
 
     def by_day(self) -> list[tuple[date, list[AgendaItem]]]:
+        """Items grouped by their day in their edition's time zone, in time order."""
         days: dict[date, list[AgendaItem]] = defaultdict(list)
         for item in self.items:
             zone = item.run.learning_session.edition.zone

@@ -28,10 +28,12 @@ class SeatCount:
 
     @property
     def free(self) -> int:
+        """Seats nobody holds."""
         return max(0, self.capacity - self.taken)
 
     @property
     def percent_taken(self) -> int:
+        """How full the run is, 0 to 100, for the seat bar."""
         return 100 if self.capacity == 0 else min(100, round(100 * self.taken / self.capacity))
 
 
