@@ -26,7 +26,7 @@ from learningweek.editions.models import Edition, Room, Topic
 from learningweek.proposals.models import LearningSession, session_co_teachers
 from learningweek.schedule.models import Run
 from learningweek.signups.models import Signup
-from learningweek.signups.services import SeatCount, seat_counts, waitlist_positions
+from learningweek.signups.services.queries import SeatCount, seat_counts, waitlist_positions
 
 TEXT_SEARCH_MAX_LENGTH = 100
 
@@ -45,11 +45,14 @@ class ProgrammeFilters:
 
     @property
     def is_filtering(self) -> bool:
+        """Whether any filter is set."""
         return self != ProgrammeFilters()
 
 
 @dataclass
 class ProgrammeEntry:
+    """One run on the programme, its seats and the viewer's sign-up for its session."""
+
     run: Run
     seats: SeatCount
     signup: Signup | None  # the viewer's active sign-up for this run's session
@@ -57,6 +60,8 @@ class ProgrammeEntry:
 
 @dataclass
 class Programme:
+    """The programme as one person sees it."""
+
     edition: Edition
     entries: list[ProgrammeEntry]
     positions: dict[int, int]  # the viewer's waitlist places, by sign-up id
@@ -66,11 +71,19 @@ class Programme:
         """Entries grouped by their day in the edition's time zone, in time order."""
         days: dict[date, list[ProgrammeEntry]] = defaultdict(list)
         for entry in self.entries:
-            days[entry.run.starts_at.astimezone(self.edition.zone).date()].append(entry)
+            days[_placement(entry.run)[0].astimezone(self.edition.zone).date()].append(entry)
         return sorted(days.items())
 
 
-def _published_runs(edition: Edition) -> sa.Select[tuple[Run]]:
+def _placement(run: Run) -> tuple[datetime, Room]:
+    """A listed run's start and room: programmes and agendas list placed runs only, and
+    the database keeps a start and a room together (placed_with_start_and_room)."""
+    assert run.starts_at is not None
+    assert run.room is not None
+    return run.starts_at, run.room
+
+
+def _published_runs(edition: Edition) -> sa.Select[Run]:
     """An edition's placed, active runs of accepted sessions, with what a listing shows."""
     return (
         sa.select(Run)
@@ -78,9 +91,7 @@ def _published_runs(edition: Edition) -> sa.Select[tuple[Run]]:
         .join(Run.room)
         .where(
             LearningSession.edition_id == edition.id,
-            LearningSession.status == ProposalStatus.ACCEPTED,
-            Run.starts_at.is_not(None),
-            Run.cancelled_at.is_(None),
+            Run.is_live,
         )
         .options(
             contains_eager(Run.learning_session).joinedload(LearningSession.lead),
@@ -188,21 +199,21 @@ def timetable(programme_: Programme) -> list[Timetable]:
     zone = programme_.edition.zone
     days = []
     for day, entries in programme_.by_day():
+        placed = [(entry, *_placement(entry.run)) for entry in entries]
         rooms = sorted(
-            {entry.run.room.id: entry.run.room for entry in entries}.values(),
+            {room.id: room for _, _, room in placed}.values(),
             key=lambda room: (room.kind, room.name.lower()),
         )
         column = {room.id: index for index, room in enumerate(rooms)}
         starts: dict[str, list[list[ProgrammeEntry]]] = {}
-        for entry in entries:
-            label = f"{entry.run.starts_at.astimezone(zone):%H:%M}"
-            cells = starts.setdefault(label, [[] for _ in rooms])
-            cells[column[entry.run.room.id]].append(entry)
+        for entry, starts_at, room in placed:
+            cells = starts.setdefault(f"{starts_at.astimezone(zone):%H:%M}", [[] for _ in rooms])
+            cells[column[room.id]].append(entry)
         days.append(Timetable(day=day, rooms=rooms, rows=list(starts.items())))
     return days
 
 
-def session_page_query(session_id: int) -> sa.Select[tuple[LearningSession]]:
+def session_page_query(session_id: int) -> sa.Select[LearningSession]:
     """A session with everything its public page shows."""
     return (
         sa.select(LearningSession)
@@ -221,24 +232,30 @@ def session_page_query(session_id: int) -> sa.Select[tuple[LearningSession]]:
 
 @dataclass
 class AgendaItem:
+    """A run on my agenda: one I have a sign-up for, or one I teach."""
+
     run: Run
     signup: Signup | None  # None: the viewer teaches this run
 
     @property
     def is_teaching(self) -> bool:
+        """Whether the viewer teaches this run (rather than attends it)."""
         return self.signup is None
 
 
 @dataclass
 class Agenda:
+    """My runs in time order, with my waitlist places by sign-up id."""
+
     items: list[AgendaItem]
     positions: dict[int, int]
 
     def by_day(self) -> list[tuple[date, list[AgendaItem]]]:
+        """Items grouped by their day in their edition's time zone, in time order."""
         days: dict[date, list[AgendaItem]] = defaultdict(list)
         for item in self.items:
             zone = item.run.learning_session.edition.zone
-            days[item.run.starts_at.astimezone(zone).date()].append(item)
+            days[_placement(item.run)[0].astimezone(zone).date()].append(item)
         return sorted(days.items())
 
 
@@ -273,8 +290,7 @@ def agenda(db_session: DbSession, user: User, *, now: datetime) -> Agenda:
             sa.select(Run)
             .join(Run.learning_session)
             .where(
-                LearningSession.status == ProposalStatus.ACCEPTED,
-                Run.cancelled_at.is_(None),
+                Run.is_live,
                 Run.starts_at >= since,
                 sa.or_(
                     LearningSession.lead_id == user.id,

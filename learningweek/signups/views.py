@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from learningweek.accounts.permissions import is_safe_redirect_target
 from learningweek.calendar.services import webcal
 from learningweek.core.database import begin_write_transaction, utcnow
 from learningweek.core.enums import Attendance, Level, SessionFormat, SignupStatus
-from learningweek.core.errors import DomainError
 from learningweek.editions.models import Edition, Topic
 from learningweek.editions.services import is_visible
 from learningweek.extensions import db
@@ -21,10 +23,13 @@ from learningweek.schedule.models import Run
 from learningweek.signups import bp, programme, services
 from learningweek.signups.forms import CheckInForm, SwitchForm
 from learningweek.signups.models import Signup
+from learningweek.signups.permissions import can_see_meeting_link, can_see_roster
 from learningweek.web.actions import perform, writes
 from learningweek.web.forms import EmptyForm
 from learningweek.web.routing import id_argument
 from learningweek.web.spreadsheets import csv_response
+
+T = TypeVar("T")
 
 
 def _enum_arg(enum_class, name: str):
@@ -44,7 +49,7 @@ def _pass_on_due_offers(**scope) -> None:
     db.session.rollback()  # a GET reads without the write lock; take it before writing
     begin_write_transaction(db.session)
     for run_id in due:
-        services.pass_on_due_offers(db.session, db.session.get(Run, run_id), now=now)
+        services.pass_on_due_offers(db.session, db.session.get_one(Run, run_id), now=now)
     db.session.commit()
 
 
@@ -141,11 +146,9 @@ def session_page(session_id: int):
         signup=signup,
         position=positions.get(signup.id) if signup else None,
         refusals={run.id: services.signup_refusal(run, current_user, now) for run in runs},
-        can_see_link={
-            run.id: services.can_see_meeting_link(current_user, run, signup) for run in runs
-        },
+        can_see_link={run.id: can_see_meeting_link(current_user, run, signup) for run in runs},
         is_teacher=permissions.is_teacher(current_user, learning_session),
-        can_see_roster=services.can_see_roster(current_user, learning_session),
+        can_see_roster=can_see_roster(current_user, learning_session),
         action_form=EmptyForm(),
         now=now,
     )
@@ -158,7 +161,9 @@ def _back(learning_session_id: int):
     return redirect(target)
 
 
-def _act(learning_session_id: int, act, success):
+def _act(
+    learning_session_id: int, act: Callable[[], T], success: str | Callable[[T], str]
+) -> ResponseReturnValue:
     """A button on a session page: one service, then back to where it was pressed."""
     perform(EmptyForm(), act, success)
     return _back(learning_session_id)
@@ -191,17 +196,24 @@ def _own_signup_or_404(signup_id: int) -> Signup:
     return signup
 
 
+def _act_on_own(
+    signup_id: int, service: Callable[..., object], success: str, *targets: Run
+) -> ResponseReturnValue:
+    """A button on my own sign-up: `service` acts on it (and `targets`) as me."""
+    signup = _own_signup_or_404(signup_id)
+    return _act(
+        signup.session_id,
+        lambda: service(db.session, signup, *targets, actor=current_user, now=utcnow()),
+        success,
+    )
+
+
 @bp.post("/signups/<int:signup_id>/cancel")
 @writes
 @login_required
 def cancel(signup_id: int):
     """Give up my seat or waitlist place."""
-    signup = _own_signup_or_404(signup_id)
-    return _act(
-        signup.session_id,
-        lambda: services.cancel_signup(db.session, signup, actor=current_user, now=utcnow()),
-        lambda _: "Your sign-up is cancelled.",
-    )
+    return _act_on_own(signup_id, services.cancel_signup, "Your sign-up is cancelled.")
 
 
 @bp.post("/signups/<int:signup_id>/switch")
@@ -209,16 +221,16 @@ def cancel(signup_id: int):
 @login_required
 def switch(signup_id: int):
     """Move my sign-up to another run of the same session; the old seat stays until then."""
-    signup = _own_signup_or_404(signup_id)
+    _own_signup_or_404(signup_id)  # someone else's sign-up is a 404 before the form is read
     form = SwitchForm()
     target_id = id_argument(form.run_id.data)
     if not form.validate_on_submit() or target_id is None:
         abort(400)
-    target = db.get_or_404(Run, target_id)
-    return _act(
-        signup.session_id,
-        lambda: services.switch_run(db.session, signup, target, actor=current_user, now=utcnow()),
-        lambda _: "You switched runs: your seat is in the other run now.",
+    return _act_on_own(
+        signup_id,
+        services.switch_run,
+        "You switched runs: your seat is in the other run now.",
+        db.get_or_404(Run, target_id),
     )
 
 
@@ -233,7 +245,7 @@ def offer(signup_id: int):
         signup=signup,
         run=signup.run,
         edition=signup.run.learning_session.edition,
-        is_open=signup.status == SignupStatus.OFFERED and signup.offer_expires_at > utcnow(),
+        is_open=signup.has_open_offer(utcnow()),
         action_form=EmptyForm(),
     )
 
@@ -243,12 +255,7 @@ def offer(signup_id: int):
 @login_required
 def accept(signup_id: int):
     """Take the seat held for me."""
-    signup = _own_signup_or_404(signup_id)
-    return _act(
-        signup.session_id,
-        lambda: services.accept_offer(db.session, signup, actor=current_user, now=utcnow()),
-        lambda _: "The seat is yours: you are signed up.",
-    )
+    return _act_on_own(signup_id, services.accept_offer, "The seat is yours: you are signed up.")
 
 
 @bp.post("/signups/<int:signup_id>/decline")
@@ -256,11 +263,10 @@ def accept(signup_id: int):
 @login_required
 def decline(signup_id: int):
     """Let the held seat go to the next person waiting."""
-    signup = _own_signup_or_404(signup_id)
-    return _act(
-        signup.session_id,
-        lambda: services.decline_offer(db.session, signup, actor=current_user, now=utcnow()),
-        lambda _: "You declined the seat; it goes to the next person waiting.",
+    return _act_on_own(
+        signup_id,
+        services.decline_offer,
+        "You declined the seat; it goes to the next person waiting.",
     )
 
 
@@ -279,7 +285,7 @@ def agenda():
 
 def _roster_run_or_404(run_id: int) -> Run:
     run = db.get_or_404(Run, run_id)
-    if not services.can_see_roster(current_user, run.learning_session):
+    if not can_see_roster(current_user, run.learning_session):
         abort(403)
     return run
 
@@ -296,7 +302,7 @@ def roster(run_id: int):
         run=run,
         edition=run.learning_session.edition,
         seats=services.seat_counts(db.session, [run], now)[run.id],
-        check_in_open=run.is_placed and now >= run.starts_at,
+        check_in_open=services.is_check_in_open(run, now),
         form=CheckInForm(),
         attendance=list(Attendance),
     )
@@ -346,17 +352,12 @@ def _attendance_marks() -> dict[int, Attendance | None]:
 def check_in(run_id: int):
     """Save attendance marks for a run's confirmed attendees."""
     run = _roster_run_or_404(run_id)
-    if not CheckInForm().validate_on_submit():
-        abort(400)
     marks = _attendance_marks()
-    try:
-        changed = services.record_attendance(
+    perform(
+        CheckInForm(),
+        lambda: services.record_attendance(
             db.session, run, marks, actor=current_user, now=utcnow()
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(f"Check-in saved ({changed} change{'' if changed == 1 else 's'}).", "success")
+        ),
+        lambda changed: f"Check-in saved ({changed} change{'' if changed == 1 else 's'}).",
+    )
     return redirect(url_for("signups.roster", run_id=run.id))

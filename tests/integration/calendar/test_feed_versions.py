@@ -18,7 +18,7 @@ from tests.factories import (
     make_user,
 )
 from tests.integration.signups.helpers import placed_run, published_edition
-from tests.integration.signups.test_review_findings import on_postgres, run_interleaved  # noqa: F401
+from tests.integration.signups.interleaving import on_postgres, run_interleaved  # noqa: F401
 
 
 def version(edition) -> int:

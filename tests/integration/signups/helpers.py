@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from learningweek.core.enums import ProposalStatus, SignupStatus
+from learningweek.accounts.models import User
+from learningweek.core.enums import NotificationKind, ProposalStatus, SignupStatus
 from learningweek.extensions import db
+from learningweek.notifications.models import Notification
 from learningweek.proposals.models import LearningSession
 from learningweek.schedule.models import Run
 from learningweek.signups import services
 from learningweek.signups.models import Signup
 from learningweek.signups.services import waitlist_positions
-from tests.factories import make_edition, make_proposal, make_room, make_run
+from tests.factories import make_edition, make_proposal, make_room, make_run, make_user
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # Sign-up is open from 15 Feb to 12 Mar 2027; the week runs 8–12 March.
@@ -79,3 +81,26 @@ def pass_on_all_due_offers(now: datetime) -> int:
     for run_id in services.runs_with_due_offers(db.session, now):
         passed += services.pass_on_due_offers(db.session, db.session.get(Run, run_id), now=now)
     return passed
+
+
+def people(count: int) -> list[User]:
+    """`count` new people."""
+    return [make_user() for _ in range(count)]
+
+
+def sign_up_all(run: Run, users, *, start=NOW) -> list[Signup]:
+    """Sign people up one minute apart, in order, committing each."""
+    signups = []
+    for offset, user in enumerate(users):
+        signups.append(
+            services.sign_up(db.session, run, user, now=start + timedelta(minutes=offset))
+        )
+        db.session.commit()
+    return signups
+
+
+def kinds_for(user: User) -> list[NotificationKind]:
+    """The kinds of message queued for the person, in order."""
+    return list(
+        db.session.scalars(sa.select(Notification.kind).where(Notification.recipient_id == user.id))
+    )

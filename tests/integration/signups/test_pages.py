@@ -310,6 +310,17 @@ def test_the_agenda_shows_the_link_only_with_a_seat(client, edition, mei):
     assert MEETING_URL in client.get("/agenda").get_data(as_text=True)
 
 
+def test_hybrid_attendees_with_a_seat_see_the_meeting_link(app, client):
+    room = make_room(equipment=["video"], meeting_url="https://meet.example.com/hybrid")
+    run = placed_run(published_edition(), room=room, format=SessionFormat.HYBRID)
+    make_signup(run, make_user(email="seated@example.com"))
+    log_in(client, "seated@example.com")
+
+    assert "https://meet.example.com/hybrid" in client.get(f"/sessions/{run.session_id}").get_data(
+        as_text=True
+    )
+
+
 # --- agenda -----------------------------------------------------------------------------
 
 
@@ -393,7 +404,8 @@ def test_the_roster_csv_lists_attendees_then_the_waitlist_safely(client, edition
     assert lines[0] == "name,department,status,waitlist position,attendance"
     assert lines[1].startswith("'=HYPERLINK(1),")
     assert lines[1].endswith(",Sales,Confirmed,,")
-    assert lines[2].startswith("Bo,") and lines[2].endswith(",On the waitlist,1,")
+    assert lines[2].startswith("Bo,")
+    assert lines[2].endswith(",On the waitlist,1,")
 
 
 def test_check_in_from_the_roster_saves_marks(client, mei):

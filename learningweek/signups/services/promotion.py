@@ -1,0 +1,103 @@
+"""Freed seats passing on: offers that ran out end, and waiting people get the seats.
+
+Every function here but `pass_on_due_offers` expects the caller to hold the run's lock
+and the locks of everyone waiting for it (`locking.lock_people_for`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from learningweek.core.database import DbSession
+from learningweek.core.enums import NotificationKind, PromotionMode, SignupStatus
+from learningweek.core.localtime import format_local
+from learningweek.schedule.models import Run
+from learningweek.signups.models import Signup
+from learningweek.signups.services.eligibility import clashes_of
+from learningweek.signups.services.locking import lock_people_for, lock_runs
+from learningweek.signups.services.notices import run_label, tell
+from learningweek.signups.services.queries import due_offers, seats_taken, waitlist
+
+
+def give_seat(db_session: DbSession, signup: Signup, run: Run, *, now: datetime) -> None:
+    """Hand a freed seat to a waiting person, as the edition's promotion mode says."""
+    edition = run.learning_session.edition
+    if edition.promotion_mode == PromotionMode.OFFER:
+        until = now + timedelta(hours=edition.offer_hours)
+        signup.offer(until)
+        tell(
+            db_session,
+            signup.user,
+            NotificationKind.SEAT_OFFERED,
+            run,
+            f"A seat is free for you: {run.learning_session.title}",
+            f"A seat in {run_label(run)} is held for you until "
+            f"{format_local(until, edition.zone)}. Accept or decline it on your agenda. If "
+            "you do nothing, it passes to the next person waiting.",
+        )
+    else:
+        signup.confirm(now)
+        tell(
+            db_session,
+            signup.user,
+            NotificationKind.SEAT_CONFIRMED,
+            run,
+            f"You are in: {run.learning_session.title}",
+            f"A seat freed up in {run_label(run)} and it is yours: you are signed up.",
+            invitation="REQUEST",
+        )
+
+
+def fill_free_seats(db_session: DbSession, run: Run, *, now: datetime) -> list[Signup]:
+    """Give free seats to the earliest waiting people who would not be put in a clash;
+    people who would clash keep their place."""
+    if run.is_cancelled or run.starts_at is None or now >= run.starts_at:
+        return []
+    free = run.capacity - seats_taken(db_session, run, now)
+    if free <= 0:
+        return []
+    waiting = waitlist(db_session, run)
+    clashes = clashes_of(db_session, [signup.user_id for signup in waiting], run)
+    promoted: list[Signup] = []
+    for signup in waiting:
+        if len(promoted) == free:
+            break
+        if signup.user_id in clashes:
+            continue
+        give_seat(db_session, signup, run, now=now)
+        promoted.append(signup)
+    db_session.flush()
+    return promoted
+
+
+def lapse_due_offers(db_session: DbSession, run: Run, *, now: datetime) -> None:
+    """End the run's offers whose time is up and tell their people."""
+    for signup in due_offers(db_session, run, now):
+        signup.end(SignupStatus.EXPIRED, now)
+        tell(
+            db_session,
+            signup.user,
+            NotificationKind.OFFER_EXPIRED,
+            run,
+            f"Your held seat has passed on: {run.learning_session.title}",
+            f"The seat held for you in {run_label(run)} was not accepted in time and "
+            "has passed to the next person waiting.",
+        )
+    db_session.flush()
+
+
+def settle(db_session: DbSession, run: Run, *, now: datetime) -> list[Signup]:
+    """Lapse due offers and hand free seats on; returns who got one."""
+    lapse_due_offers(db_session, run, now=now)
+    return fill_free_seats(db_session, run, now=now)
+
+
+def pass_on_due_offers(db_session: DbSession, run: Run, *, now: datetime) -> int:
+    """End the run's offers whose time is up and hand their seats to the next people
+    waiting (the cron command and pages that show the run). Returns how many ended."""
+    lock_runs(db_session, [run])
+    due = len(due_offers(db_session, run, now))
+    if due:
+        lock_people_for(db_session, [run])
+        settle(db_session, run, now=now)
+    return due

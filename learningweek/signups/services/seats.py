@@ -1,0 +1,226 @@
+"""A person's own seat: signing up, cancelling, switching runs, accepting or declining
+an offer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from learningweek.accounts.models import User
+from learningweek.core.database import DbSession, unique_or_raise
+from learningweek.core.enums import NotificationKind, SignupStatus
+from learningweek.core.errors import NotAllowed
+from learningweek.schedule.models import Run
+from learningweek.signups.models import Signup
+from learningweek.signups.services.eligibility import clash_message, clashes_of, signup_refusal
+from learningweek.signups.services.errors import AlreadyDone, ScheduleClash, SignupRefused
+from learningweek.signups.services.locking import (
+    lock_people,
+    lock_people_for,
+    lock_runs,
+    lock_signup,
+)
+from learningweek.signups.services.notices import run_label, tell
+from learningweek.signups.services.promotion import settle
+from learningweek.signups.services.queries import (
+    active_signups_of,
+    due_offers,
+    holds_seat,
+    seats_taken,
+    waitlist_positions,
+)
+
+
+def sign_up(db_session: DbSession, run: Run, user: User, *, now: datetime) -> Signup:
+    """Take a seat in the run, or a place on its waitlist when it is full.
+
+    Refused outside the sign-up window, once the run started, for its teachers, for a
+    cancelled or unpublished run, and when it overlaps a run the person is confirmed
+    for or teaches. A repeat of the same request changes nothing (`AlreadyDone`).
+    Offers of this run that ran out are passed on first: waiting people come first.
+    """
+    lock_runs(db_session, [run])
+    has_due_offers = bool(due_offers(db_session, run, now))
+    lock_people_for(db_session, [run] if has_due_offers else [], people=[user.id])
+    if has_due_offers:
+        settle(db_session, run, now=now)
+    refusal = signup_refusal(run, user, now)
+    if refusal:
+        raise SignupRefused(refusal)
+    existing = active_signups_of(db_session, user, [run.session_id]).get(run.session_id)
+    if existing is not None:
+        if existing.run_id == run.id:
+            raise AlreadyDone(_already_text(existing))
+        raise SignupRefused(
+            "You are already signed up for another run of this session; switch to this "
+            "one from there instead."
+        )
+    _refuse_clash(db_session, user.id, run)
+    taken, last_queued = db_session.execute(
+        sa.select(
+            sa.func.count().filter(holds_seat(now)),
+            sa.func.max(Signup.queued_at).filter(Signup.status == SignupStatus.WAITLISTED),
+        ).where(Signup.run_id == run.id)
+    ).one()
+    has_seat = taken < run.capacity
+    # Under the run's lock, whoever comes later queues later, whatever the clock said
+    # when their request began: the place they are told below stays theirs.
+    queued_at = now if has_seat or last_queued is None else max(now, last_queued)
+    signup = Signup(
+        run_id=run.id,
+        session_id=run.session_id,
+        user_id=user.id,
+        queued_at=queued_at,
+        created_at=now,
+    )
+    if has_seat:
+        signup.confirm(now)
+    else:
+        signup.wait()
+    # Locks serialise one person's requests; the index catches any path that skips them.
+    with unique_or_raise(db_session, AlreadyDone("You are already signed up for this session.")):
+        db_session.add(signup)
+    if has_seat:
+        tell(
+            db_session,
+            user,
+            NotificationKind.SIGNED_UP,
+            run,
+            f"You are signed up: {run.learning_session.title}",
+            f"You have a seat in {run_label(run)}. Cancel on your agenda if you cannot come, "
+            "so the seat goes to someone waiting.",
+            invitation="REQUEST",
+        )
+    else:
+        position = waitlist_positions(db_session, [run.id]).get(signup.id)
+        tell(
+            db_session,
+            user,
+            NotificationKind.WAITLISTED,
+            run,
+            f"On the waitlist: {run.learning_session.title}",
+            f"{run_label(run)} is full; you are number {position} on its waitlist. If a "
+            "seat frees up you will hear from us.",
+        )
+    return signup
+
+
+def _already_text(signup: Signup) -> str:
+    """What a repeated sign-up request is told, by where the person already is."""
+    if signup.status == SignupStatus.WAITLISTED:
+        return "You are already on the waitlist for this run."
+    if signup.status == SignupStatus.OFFERED:
+        return "A seat in this run is already held for you: accept it on your agenda."
+    return "You already have a seat in this run."
+
+
+def _refuse_clash(db_session: DbSession, user_id: int, run: Run, *, advice: str = "") -> None:
+    """Refuse when the run overlaps one the person is confirmed for or teaches."""
+    clash = clashes_of(db_session, [user_id], run).get(user_id)
+    if clash:
+        raise ScheduleClash(clash_message(clash, run.learning_session.edition) + advice)
+
+
+def _check_own(signup: Signup, actor: User) -> None:
+    if signup.user_id != actor.id and not actor.is_organizer:
+        raise NotAllowed("This is not your sign-up.")
+
+
+def _check_offer_is_theirs(signup: Signup, actor: User) -> None:
+    if signup.user_id != actor.id:
+        raise NotAllowed("This offer is for someone else.")
+
+
+def _has_started(run: Run, now: datetime) -> bool:
+    return run.starts_at is not None and now >= run.starts_at
+
+
+def cancel_signup(
+    db_session: DbSession, signup: Signup, *, actor: User, now: datetime
+) -> list[Signup]:
+    """Give up a seat or a waitlist place; a freed seat goes to the next person waiting.
+
+    Returns whoever got a seat. Cancelling twice changes nothing (`AlreadyDone`).
+    """
+    _check_own(signup, actor)
+    signup = lock_signup(db_session, signup)
+    run = signup.run
+    if not signup.is_active:
+        raise AlreadyDone("This sign-up is already cancelled.")
+    if _has_started(run, now):
+        raise SignupRefused("This run has already started.")
+    return _end_and_settle(db_session, signup, SignupStatus.CANCELLED, now=now)
+
+
+def _end_and_settle(
+    db_session: DbSession, signup: Signup, status: SignupStatus, *, now: datetime
+) -> list[Signup]:
+    """End the sign-up and hand its seat on; returns who got one."""
+    run = signup.run
+    lock_people_for(db_session, [run])
+    signup.end(status, now)
+    db_session.flush()
+    return settle(db_session, run, now=now)
+
+
+def switch_run(
+    db_session: DbSession, signup: Signup, target: Run, *, actor: User, now: datetime
+) -> list[Signup]:
+    """Move a sign-up to another run of the same session, in one step.
+
+    The old seat is kept until the new one is secured: when the other run has no free
+    seat, nothing changes. Returns whoever got the freed seat.
+    """
+    _check_own(signup, actor)
+    source = signup.run
+    if target.session_id != source.session_id or target.id == source.id:
+        raise SignupRefused("Choose another run of the same session.")
+    signup = lock_signup(db_session, signup, target)
+    if not signup.is_active:
+        raise AlreadyDone("This sign-up is no longer active.")
+    if _has_started(source, now):
+        raise SignupRefused("Your run has already started, so it cannot be switched.")
+    lock_people_for(db_session, [source, target], people=[signup.user_id])
+    settle(db_session, target, now=now)
+    refusal = signup_refusal(target, signup.user, now)
+    if refusal:
+        raise SignupRefused(refusal)
+    _refuse_clash(db_session, signup.user_id, target)
+    if seats_taken(db_session, target, now) >= target.capacity:
+        raise SignupRefused("The other run has no free seat, so you keep your place in this one.")
+    signup.run_id = target.id
+    signup.confirm(now)
+    db_session.flush()
+    db_session.expire(signup, ["run"])
+    return settle(db_session, source, now=now)
+
+
+def accept_offer(db_session: DbSession, signup: Signup, *, actor: User, now: datetime) -> None:
+    """Take the seat held for you, while the offer lasts."""
+    _check_offer_is_theirs(signup, actor)
+    signup = lock_signup(db_session, signup)
+    run = signup.run
+    if signup.status == SignupStatus.CONFIRMED:
+        raise AlreadyDone("You already have this seat.")
+    if not signup.has_open_offer(now):
+        raise SignupRefused("This offer has expired; the seat goes to the next person waiting.")
+    if run.is_cancelled or run.starts_at is None or now >= run.starts_at:
+        raise SignupRefused("This run is cancelled or has started.")
+    lock_people(db_session, [signup.user_id])
+    _refuse_clash(
+        db_session, signup.user_id, run, advice=" Cancel that one first, or decline this offer."
+    )
+    signup.confirm(now)
+    db_session.flush()
+
+
+def decline_offer(
+    db_session: DbSession, signup: Signup, *, actor: User, now: datetime
+) -> list[Signup]:
+    """Turn down a held seat; it passes to the next person waiting."""
+    _check_offer_is_theirs(signup, actor)
+    signup = lock_signup(db_session, signup)
+    if signup.status != SignupStatus.OFFERED:
+        raise AlreadyDone("There is no open offer to decline.")
+    return _end_and_settle(db_session, signup, SignupStatus.DECLINED, now=now)
