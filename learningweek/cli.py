@@ -8,7 +8,7 @@ import time
 
 import click
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 
 from learningweek.accounts import services as accounts
 from learningweek.accounts.models import User
@@ -17,6 +17,7 @@ from learningweek.core.database import begin_write_transaction, utcnow
 from learningweek.core.errors import DomainError
 from learningweek.extensions import db
 from learningweek.notifications.mail import Letter, SmtpSettings, deliver
+from learningweek.web.links import at_base_url, session_url
 
 
 @click.command("create-organizer")
@@ -198,17 +199,13 @@ def send_pending_mail(*, worker: str, limit: int):
 
     config = current_app.config
     settings = smtp_settings(config)
-    base = config["LEARNINGWEEK_BASE_URL"]
-
-    def session_url(session_id: int) -> str:
-        return f"{base}/sessions/{session_id}"
 
     def letter_for(notification) -> Letter:
         link = session_url(notification.session_id) if notification.session_id else None
         return Letter(
             site_name=config["LEARNINGWEEK_SITE_NAME"],
-            link=link or f"{base}/notifications",
-            preferences_url=f"{base}/account",
+            link=link or url_for("notifications.mine", _external=True),
+            preferences_url=url_for("accounts.profile", _external=True),
         )
 
     def invitation_for(notification) -> bytes | None:
@@ -226,16 +223,17 @@ def send_pending_mail(*, worker: str, limit: int):
         )
 
     begin_write_transaction(db.session)
-    return deliver(
-        db.session,
-        settings,
-        worker=worker,
-        now=utcnow(),
-        limit=limit,
-        letter_for=letter_for,
-        invitation_for=invitation_for,
-        clock=utcnow,
-    )
+    with at_base_url():
+        return deliver(
+            db.session,
+            settings,
+            worker=worker,
+            now=utcnow(),
+            limit=limit,
+            letter_for=letter_for,
+            invitation_for=invitation_for,
+            clock=utcnow,
+        )
 
 
 @click.command("send-mail")

@@ -21,11 +21,7 @@ from learningweek.editions.models import Edition, Topic
 from learningweek.extensions import db
 from learningweek.web.actions import writes
 from learningweek.web.forms import EmptyForm
-
-
-def _session_url(session_id: int) -> str:
-    return url_for("signups.session_page", session_id=session_id, _external=True)
-
+from learningweek.web.links import session_url
 
 # The compressed representation's ETag: RFC 9110 wants each encoding's to differ.
 GZIP_ETAG_SUFFIX = "-gzip"
@@ -125,7 +121,7 @@ def session_feed(session_id: int):
         events = services.programme_events(
             db.session,
             edition,
-            session_url=_session_url,
+            session_url=session_url,
             now=now,
             learning_session=learning_session,
         )
@@ -151,7 +147,7 @@ def _edition_feed(slug: str, topic_slug: str | None):
         edition = db.session.get_one(Edition, found.edition_id)
         topic = db.session.get_one(Topic, found.topic_id) if found.topic_id else None
         events = services.programme_events(
-            db.session, edition, session_url=_session_url, now=now, topic=topic
+            db.session, edition, session_url=session_url, now=now, topic=topic
         )
         name = f"{edition.name}: {topic.name}" if topic else edition.name
         return ical.build_calendar(
@@ -190,7 +186,7 @@ def personal_feed(token: str):
 
     def build() -> bytes:
         now = utcnow()
-        events, zone = services.personal_events(db.session, user_id, session_url=_session_url)
+        events, zone = services.personal_events(db.session, user_id, session_url=session_url)
         user = db.session.get_one(User, user_id)
         zone = zone or ZoneInfo(current_app.config["LEARNINGWEEK_DEFAULT_TIME_ZONE"])
         # Without events the zone's definition covers the year the feed was first asked
