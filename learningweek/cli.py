@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+from collections.abc import Callable
 
 import click
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from learningweek.accounts.services import PASSWORD_MIN_LENGTH
 from learningweek.core.database import begin_write_transaction, utcnow
 from learningweek.core.errors import DomainError
 from learningweek.extensions import db
-from learningweek.notifications.mail import Letter, SmtpSettings, deliver
+from learningweek.notifications.mail import DeliveryReport, Letter, SmtpSettings, deliver
 from learningweek.web.links import at_base_url, session_url
 
 
@@ -161,9 +162,21 @@ def expire_offers_command() -> None:
     # A transaction per run: one run's trouble does not hold back the others' seats.
     for run_id in run_ids:
         begin_write_transaction(db.session)
-        expired += pass_on_due_offers(db.session, db.session.get(Run, run_id), now=now)
+        expired += pass_on_due_offers(db.session, db.session.get_one(Run, run_id), now=now)
         db.session.commit()
-    click.echo(f"{expired} expired offer{'' if expired == 1 else 's'} passed on.")
+    click.echo(f"{_counted(expired, 'expired offer')} passed on.")
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _run_pass(service: Callable[..., int]) -> int:
+    """Run one cron pass of a service in a write transaction and commit: what it counted."""
+    begin_write_transaction(db.session)
+    count = service(db.session, now=utcnow())
+    db.session.commit()
+    return count
 
 
 @click.command("request-feedback")
@@ -171,10 +184,7 @@ def request_feedback_command() -> None:
     """Ask the attendees of every run that ended for feedback, once (run it from cron)."""
     from learningweek.feedback.services import request_feedback
 
-    begin_write_transaction(db.session)
-    queued = request_feedback(db.session, now=utcnow())
-    db.session.commit()
-    click.echo(f"{queued} feedback request{'' if queued == 1 else 's'} queued.")
+    click.echo(f"{_counted(_run_pass(request_feedback), 'feedback request')} queued.")
 
 
 def smtp_settings(config) -> SmtpSettings | None:
@@ -193,12 +203,14 @@ def smtp_settings(config) -> SmtpSettings | None:
     )
 
 
-def send_pending_mail(*, worker: str, limit: int):
+def send_pending_mail(*, worker: str, limit: int) -> DeliveryReport:
     """One delivery pass with the app's settings, links and invitations."""
     from learningweek.calendar.services import invitation
 
     config = current_app.config
     settings = smtp_settings(config)
+    if settings is None:
+        raise RuntimeError("No SMTP server is configured (LEARNINGWEEK_SMTP_HOST).")
 
     def letter_for(notification) -> Letter:
         link = session_url(notification.session_id) if notification.session_id else None
@@ -275,10 +287,7 @@ def remind_command() -> None:
     """Queue the day-before reminders (run it daily from cron; running it twice is safe)."""
     from learningweek.signups.services import send_reminders
 
-    begin_write_transaction(db.session)
-    reminded = send_reminders(db.session, now=utcnow())
-    db.session.commit()
-    click.echo(f"{reminded} reminder{'' if reminded == 1 else 's'} queued.")
+    click.echo(f"{_counted(_run_pass(send_reminders), 'reminder')} queued.")
 
 
 def register_commands(app: Flask) -> None:
