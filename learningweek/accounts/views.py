@@ -156,6 +156,7 @@ def _person_change(set_flag: Callable[..., None], value: bool, success: str):
     @writes
     @organizer_required
     def change(user_id: int):
+        """Change the person as the button says."""
         user = db.get_or_404(User, user_id)
         perform(
             EmptyForm(),
