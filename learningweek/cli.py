@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import socket
 import time
+from collections.abc import Callable
 
 import click
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 
 from learningweek.accounts import services as accounts
 from learningweek.accounts.models import User
@@ -17,7 +18,8 @@ from learningweek.core.database import begin_write_transaction, utcnow
 from learningweek.core.errors import DomainError
 from learningweek.demo.commands import demo_command
 from learningweek.extensions import db
-from learningweek.notifications.mail import Letter, SmtpSettings, deliver
+from learningweek.notifications.mail import DeliveryReport, Letter, SmtpSettings, deliver
+from learningweek.web.links import at_base_url, session_url
 
 
 @click.command("create-organizer")
@@ -91,9 +93,21 @@ def expire_offers_command() -> None:
     # A transaction per run: one run's trouble does not hold back the others' seats.
     for run_id in run_ids:
         begin_write_transaction(db.session)
-        expired += pass_on_due_offers(db.session, db.session.get(Run, run_id), now=now)
+        expired += pass_on_due_offers(db.session, db.session.get_one(Run, run_id), now=now)
         db.session.commit()
-    click.echo(f"{expired} expired offer{'' if expired == 1 else 's'} passed on.")
+    click.echo(f"{_counted(expired, 'expired offer')} passed on.")
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _run_pass(service: Callable[..., int]) -> int:
+    """Run one cron pass of a service in a write transaction and commit: what it counted."""
+    begin_write_transaction(db.session)
+    count = service(db.session, now=utcnow())
+    db.session.commit()
+    return count
 
 
 @click.command("request-feedback")
@@ -101,10 +115,7 @@ def request_feedback_command() -> None:
     """Ask the attendees of every run that ended for feedback, once (run it from cron)."""
     from learningweek.feedback.services.answers import request_feedback
 
-    begin_write_transaction(db.session)
-    queued = request_feedback(db.session, now=utcnow())
-    db.session.commit()
-    click.echo(f"{queued} feedback request{'' if queued == 1 else 's'} queued.")
+    click.echo(f"{_counted(_run_pass(request_feedback), 'feedback request')} queued.")
 
 
 def smtp_settings(config) -> SmtpSettings | None:
@@ -123,23 +134,21 @@ def smtp_settings(config) -> SmtpSettings | None:
     )
 
 
-def send_pending_mail(*, worker: str, limit: int):
+def send_pending_mail(*, worker: str, limit: int) -> DeliveryReport:
     """One delivery pass with the app's settings, links and invitations."""
     from learningweek.calendar.services import invitation
 
     config = current_app.config
     settings = smtp_settings(config)
-    base = config["LEARNINGWEEK_BASE_URL"]
-
-    def session_url(session_id: int) -> str:
-        return f"{base}/sessions/{session_id}"
+    if settings is None:
+        raise RuntimeError("No SMTP server is configured (LEARNINGWEEK_SMTP_HOST).")
 
     def letter_for(notification) -> Letter:
         link = session_url(notification.session_id) if notification.session_id else None
         return Letter(
             site_name=config["LEARNINGWEEK_SITE_NAME"],
-            link=link or f"{base}/notifications",
-            preferences_url=f"{base}/account",
+            link=link or url_for("notifications.mine", _external=True),
+            preferences_url=url_for("accounts.profile", _external=True),
         )
 
     def invitation_for(notification) -> bytes | None:
@@ -157,16 +166,17 @@ def send_pending_mail(*, worker: str, limit: int):
         )
 
     begin_write_transaction(db.session)
-    return deliver(
-        db.session,
-        settings,
-        worker=worker,
-        now=utcnow(),
-        limit=limit,
-        letter_for=letter_for,
-        invitation_for=invitation_for,
-        clock=utcnow,
-    )
+    with at_base_url():
+        return deliver(
+            db.session,
+            settings,
+            worker=worker,
+            now=utcnow(),
+            limit=limit,
+            letter_for=letter_for,
+            invitation_for=invitation_for,
+            clock=utcnow,
+        )
 
 
 @click.command("send-mail")
@@ -208,10 +218,7 @@ def remind_command() -> None:
     """Queue the day-before reminders (run it daily from cron; running it twice is safe)."""
     from learningweek.signups.services import send_reminders
 
-    begin_write_transaction(db.session)
-    reminded = send_reminders(db.session, now=utcnow())
-    db.session.commit()
-    click.echo(f"{reminded} reminder{'' if reminded == 1 else 's'} queued.")
+    click.echo(f"{_counted(_run_pass(send_reminders), 'reminder')} queued.")
 
 
 def register_commands(app: Flask) -> None:

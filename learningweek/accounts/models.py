@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from learningweek.core.database import utcnow
-from learningweek.extensions import db
+from learningweek.extensions import Model
 
 EMAIL_MAX_LENGTH = 254
 NAME_MAX_LENGTH = 120
@@ -21,7 +21,7 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """An employee; organizers are employees with the organizer flag."""
 
     __tablename__ = "users"

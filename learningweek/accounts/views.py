@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME
@@ -91,16 +94,13 @@ def logout():
 def profile():
     """Edit one's name, department and email."""
     form = AccountForm(obj=current_user)
-    if form.validate_on_submit():
-        try:
-            services.update_profile(db.session, current_user, form.profile_data())
-        except DomainError as error:
-            db.session.rollback()
-            attach_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash("Your profile is saved.", "success")
-            return redirect(url_for("accounts.profile"))
+    if perform(
+        form,
+        lambda: services.update_profile(db.session, current_user, form.profile_data()),
+        "Your profile is saved.",
+        problems_go_to="form",
+    ):
+        return redirect(url_for("accounts.profile"))
     return render_form_page(
         "accounts/profile.html", form, password_form=PasswordForm(formdata=None)
     )
@@ -112,22 +112,19 @@ def profile():
 def change_password():
     """Change one's password; other devices are logged out."""
     form = PasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(
-                current_user,
-                current_password=form.current_password.data,
-                new_password=form.new_password.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_domain_error(form, error)
-        else:
-            db.session.commit()
-            # The login id changed with the password; renew this device's login.
-            login_user(current_user, remember=_has_remember_cookie())
-            flash("Your password is changed. Other devices have been logged out.", "success")
-            return redirect(url_for("accounts.profile"))
+    if perform(
+        form,
+        lambda: services.change_password(
+            current_user,
+            current_password=form.current_password.data,
+            new_password=form.new_password.data,
+        ),
+        "Your password is changed. Other devices have been logged out.",
+        problems_go_to="form",
+    ):
+        # The login id changed with the password; renew this device's login.
+        login_user(current_user, remember=_has_remember_cookie())
+        return redirect(url_for("accounts.profile"))
     return render_form_page("accounts/password.html", form)
 
 
@@ -152,57 +149,51 @@ def people():
     )
 
 
-def _change_person(user_id: int, change, success: str):
-    """Apply one role or status change from the people page and go back to it."""
-    user = db.get_or_404(User, user_id)
-    perform(EmptyForm(), lambda: change(user), success.format(name=user.display_name))
-    back = {key: request.form[key] for key in ("q", "role", "page") if request.form.get(key)}
-    return redirect(url_for("accounts.people", **back))
+def _person_change(set_flag: Callable[..., None], value: bool, success: str):
+    """A people-page button's view: set one of the person's flags, say so, and go back
+    to the page as it was."""
+
+    @writes
+    @organizer_required
+    def change(user_id: int):
+        """Change the person as the button says."""
+        user = db.get_or_404(User, user_id)
+        perform(
+            EmptyForm(),
+            lambda: set_flag(db.session, user, value, actor=current_user),
+            success.format(name=user.display_name),
+        )
+        back: dict[str, Any] = {
+            key: request.form[key] for key in ("q", "role", "page") if request.form.get(key)
+        }
+        return redirect(url_for("accounts.people", **back))
+
+    return change
 
 
-@bp.post("/organize/people/<int:user_id>/organizer")
-@writes
-@organizer_required
-def grant_organizer(user_id: int):
-    """Make someone an organizer."""
-    return _change_person(
-        user_id,
-        lambda user: services.set_organizer(db.session, user, True, actor=current_user),
-        "{name} is now an organizer.",
-    )
-
-
-@bp.post("/organize/people/<int:user_id>/employee")
-@writes
-@organizer_required
-def revoke_organizer(user_id: int):
-    """Take the organizer role away."""
-    return _change_person(
-        user_id,
-        lambda user: services.set_organizer(db.session, user, False, actor=current_user),
+# The people page's buttons: address under the person's, endpoint, which of their
+# flags it sets and to what, and what the organizer is told.
+for path, endpoint, set_flag, value, success in (
+    ("organizer", "grant_organizer", services.set_organizer, True, "{name} is now an organizer."),
+    (
+        "employee",
+        "revoke_organizer",
+        services.set_organizer,
+        False,
         "{name} is no longer an organizer.",
-    )
-
-
-@bp.post("/organize/people/<int:user_id>/deactivate")
-@writes
-@organizer_required
-def deactivate(user_id: int):
-    """Deactivate an account; its logins end at once."""
-    return _change_person(
-        user_id,
-        lambda user: services.set_active(db.session, user, False, actor=current_user),
+    ),
+    (
+        "deactivate",
+        "deactivate",
+        services.set_active,
+        False,
         "{name} is deactivated and can no longer log in.",
-    )
-
-
-@bp.post("/organize/people/<int:user_id>/reactivate")
-@writes
-@organizer_required
-def reactivate(user_id: int):
-    """Restore a deactivated account."""
-    return _change_person(
-        user_id,
-        lambda user: services.set_active(db.session, user, True, actor=current_user),
-        "{name} can log in again.",
+    ),
+    ("reactivate", "reactivate", services.set_active, True, "{name} can log in again."),
+):
+    bp.add_url_rule(
+        f"/organize/people/<int:user_id>/{path}",
+        endpoint,
+        _person_change(set_flag, value, success),
+        methods=["POST"],
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from itertools import chain
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction, attribut
 
 from learningweek.accounts.models import User
 from learningweek.calendar.models import FeedVersion
-from learningweek.core.database import DbSession, utcnow
+from learningweek.core.database import utcnow
 from learningweek.editions.models import Edition, Room, Topic
 from learningweek.proposals.models import LearningSession
 from learningweek.schedule.models import Run
@@ -32,13 +33,13 @@ _SESSIONS = "learningweek_feed_sessions"
 _EVERY_EDITION = "learningweek_feed_every_edition"
 
 
-def _note(db_session: DbSession, key: str, value: int | None) -> None:
+def _note(db_session: Session, key: str, value: int | None) -> None:
     if value is not None:
         db_session.info.setdefault(key, set()).add(value)
 
 
 @event.listens_for(Session, "after_flush")
-def _note_changes(db_session: DbSession, flush_context: UOWTransaction) -> None:
+def _note_changes(db_session: Session, flush_context: UOWTransaction) -> None:
     """Note what this flush changed (its history is still there in after_flush)."""
     for obj in chain(db_session.new, db_session.dirty, db_session.deleted):
         if obj in db_session.dirty and not db_session.is_modified(obj):
@@ -61,7 +62,7 @@ def _note_changes(db_session: DbSession, flush_context: UOWTransaction) -> None:
             db_session.info[_EVERY_EDITION] = True
 
 
-def _forget(db_session: DbSession) -> tuple[set[int], set[int], bool]:
+def _forget(db_session: Session) -> tuple[set[int], set[int], bool]:
     info = db_session.info
     return (
         info.pop(_EDITIONS, set()),
@@ -70,8 +71,9 @@ def _forget(db_session: DbSession) -> tuple[set[int], set[int], bool]:
     )
 
 
-def _raise_versions(db_session: DbSession, edition_ids: sa.Select, now: datetime) -> None:
-    table = FeedVersion.__table__
+def _raise_versions(db_session: Session, edition_ids: sa.Subquery, now: datetime) -> None:
+    # A mapped class's table is typed as any FROM clause; this one is a plain Table.
+    table = cast(sa.Table, FeedVersion.__table__)
     dialect = db_session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     rows = (
@@ -90,7 +92,7 @@ def _raise_versions(db_session: DbSession, edition_ids: sa.Select, now: datetime
 
 
 @event.listens_for(Session, "before_commit")
-def _raise_noted_versions(db_session: DbSession) -> None:
+def _raise_noted_versions(db_session: Session) -> None:
     if db_session.in_nested_transaction():
         return  # a savepoint: raise once, at the end of the whole transaction
     db_session.flush()  # the commit's own flush would come after this event
@@ -110,7 +112,7 @@ def _raise_noted_versions(db_session: DbSession) -> None:
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _forget_on_rollback(db_session: DbSession, transaction: SessionTransaction) -> None:
+def _forget_on_rollback(db_session: Session, transaction: SessionTransaction) -> None:
     # A savepoint rolled back keeps what was noted: raising a version too often is harmless.
     if transaction.parent is None:
         _forget(db_session)

@@ -78,7 +78,9 @@ def _event(item: FeedEvent, *, zone: ZoneInfo, host: str) -> icalendar.Event:
 
 
 def _offset_at(zone: ZoneInfo, instant: datetime) -> timedelta:
-    return instant.astimezone(zone).utcoffset()
+    offset = instant.astimezone(zone).utcoffset()
+    assert offset is not None  # an aware time in a zone always has one
+    return offset
 
 
 @cache

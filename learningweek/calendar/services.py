@@ -100,16 +100,15 @@ class Validator:
         return hashlib.sha256(repr(self.key).encode()).hexdigest()[:32]
 
 
-def _latest(*values: datetime | None) -> datetime | None:
-    present = [value for value in values if value is not None]
-    return max(present) if present else None
+def _latest(first: datetime, *others: datetime | None) -> datetime:
+    return max([first, *(value for value in others if value is not None)])
 
 
 def _placed_runs_of(condition: sa.ColumnElement[bool]) -> sa.Select:
     return (
         sa.select(Run.id)
         .join(Run.learning_session)
-        .where(condition, Run.starts_at.is_not(None), Run.room_id.is_not(None))
+        .where(condition, Run.is_placed, Run.room_id.is_not(None))
     )
 
 
@@ -209,9 +208,9 @@ _SESSION_SHOWN = (
     sa.select(sa.func.count())
     .where(
         Run.session_id == LearningSession.id,
-        Run.starts_at.is_not(None),
+        Run.is_placed,
         Edition.published_at.is_not(None),
-        sa.or_(Run.cancelled_at.is_(None), Run.cancelled_at >= Edition.published_at),
+        sa.or_(~Run.is_cancelled, Run.cancelled_at >= Edition.published_at),
     )
     .correlate(LearningSession, Edition)
     .scalar_subquery()
@@ -226,12 +225,12 @@ _SESSION_AND_EDITION = _with_version(
 
 def session_validator(
     db_session: DbSession, session_id: int, *, now: datetime
-) -> tuple[LearningSession | None, Validator | None]:
-    """A session and its feed's validator, in one query; (None, None) when the session
-    was never on a published programme, so its feed does not exist."""
+) -> tuple[LearningSession, Validator] | None:
+    """A session and its feed's validator, in one query; None when the session was
+    never on a published programme, so its feed does not exist."""
     row = db_session.execute(_SESSION_AND_EDITION, {"session_id": session_id}).first()
     if row is None or not row[0].edition.is_published or not row[2]:
-        return None, None
+        return None
     learning_session, edition, _, version, changed_at = row
     key = ("session", session_id, *_edition_key(edition, version, now))
     return learning_session, Validator(key, _edition_stamp(edition, changed_at, now))
@@ -303,9 +302,9 @@ _PERSONAL_VALIDATOR = _personal_validator_statement()
 
 def personal_validator(
     db_session: DbSession, token: str, *, secret_key: str
-) -> tuple[int | None, Validator | None]:
-    """Whose feed a token opens and its validator, in one query; (None, None) if the
-    token is unknown.
+) -> tuple[int, Validator] | None:
+    """Whose feed a token opens and its validator, in one query; None if the token is
+    unknown.
 
     The feed shows the person's sign-ups and what is in the editions they sign up
     for or teach in: their sign-ups' count and latest change, and those editions'
@@ -315,7 +314,7 @@ def personal_validator(
     rows = db_session.execute(_PERSONAL_VALIDATOR, {"digest": digest}).all()
     # The index found the row; comparing again in constant time costs nothing.
     if not rows or not hmac.compare_digest(rows[0].token_hash, digest):
-        return None, None
+        return None
     _, owner_id, owner_at, signups, signups_at, *_ = rows[0]
     editions = [(edition_id, version or 0, at) for *_, edition_id, version, at in rows]
     versions = tuple((edition_id, version) for edition_id, version, _ in editions if edition_id)
@@ -352,9 +351,17 @@ def _feed_event(
     with_link: bool = False,
     alarm: bool = False,
 ) -> FeedEvent:
-    learning_session, room = run.learning_session, run.room
+    learning_session, room, starts_at, ends_at = (
+        run.learning_session,
+        run.room,
+        run.starts_at,
+        run.ends_at,
+    )
+    if room is None or starts_at is None or ends_at is None:
+        raise ValueError(f"{run!r} has no time and place, so no event")
     page = session_url(learning_session.id)
     if room.is_online:
+        assert room.meeting_url is not None  # a CHECK constraint: online rooms have one
         location = room.meeting_url if with_link else "Online"
         url = room.meeting_url if with_link else page
     else:
@@ -374,8 +381,8 @@ def _feed_event(
         run_id=run.id,
         title=learning_session.title,
         description=_description(learning_session, page),
-        starts_at=run.starts_at,
-        ends_at=run.ends_at,
+        starts_at=starts_at,
+        ends_at=ends_at,
         location=location,
         url=url,
         categories=tuple(topic.name for topic in learning_session.topics),
@@ -392,15 +399,22 @@ def was_public(run: Run) -> bool:
     published_at = run.learning_session.edition.published_at
     if published_at is None:
         return False
-    return not run.is_cancelled or run.cancelled_at >= published_at
+    return run.cancelled_at is None or run.cancelled_at >= published_at
 
 
-def _public_status(run: Run, now: datetime) -> str | None:
+def _feed_status(run: Run, *, signup: Signup | None, is_over: bool) -> str | None:
+    """How a run shows in a feed (an `EventStatus`), or None when the feed leaves it out.
+
+    In a person's feed their own sign-up decides (see PERSONAL_STATUSES). Otherwise a
+    run that was public shows confirmed while its session is accepted, and cancelled,
+    so subscribed calendars drop it, until its edition `is_over`.
+    """
+    if signup is not None:
+        return PERSONAL_STATUSES[signup.status]
     if not was_public(run):
         return None
     if run.is_cancelled:
-        # Kept, marked cancelled, so subscribed calendars drop it; gone once it is over.
-        return EventStatus.CANCELLED if now < run.learning_session.edition.ends_at else None
+        return None if is_over else EventStatus.CANCELLED
     if run.learning_session.status == ProposalStatus.ACCEPTED:
         return EventStatus.CONFIRMED
     return None
@@ -424,16 +438,17 @@ def programme_events(
     runs = db_session.scalars(
         _with_details(sa.select(Run).where(Run.id.in_(_placed_runs_of(condition))))
     ).unique()
+    is_over = _ended(edition, now)[0]
     events = []
     for run in runs:
-        status = _public_status(run, now)
+        status = _feed_status(run, signup=None, is_over=is_over)
         if status is not None:
             events.append(_feed_event(run, session_url=session_url, status=status))
     return events
 
 
 def personal_events(
-    db_session: DbSession, user_id: int, *, session_url: Callable[[int], str], now: datetime
+    db_session: DbSession, user_id: int, *, session_url: Callable[[int], str]
 ) -> tuple[list[FeedEvent], ZoneInfo | None]:
     """The runs I am signed up for (waiting ones tentative) or teach, with reminders,
     and the time zone of the latest edition among them. Runs cancelled under me stay,
@@ -452,15 +467,10 @@ def personal_events(
     events = []
     for run in runs:
         signup = signups.get(run.id)
-        if signup is not None:
-            status = PERSONAL_STATUSES[signup.status]
-        elif not was_public(run):
-            continue
-        elif run.is_cancelled:
-            status = EventStatus.CANCELLED
-        elif run.learning_session.status == ProposalStatus.ACCEPTED:
-            status = EventStatus.CONFIRMED
-        else:
+        # Never over here: the personal feed's validator does not follow the editions'
+        # ends, so what it shows must not either.
+        status = _feed_status(run, signup=signup, is_over=False)
+        if status is None:
             continue
         seated = status == EventStatus.CONFIRMED
         events.append(

@@ -21,11 +21,7 @@ from learningweek.editions.models import Edition, Topic
 from learningweek.extensions import db
 from learningweek.web.actions import writes
 from learningweek.web.forms import EmptyForm
-
-
-def _session_url(session_id: int) -> str:
-    return url_for("signups.session_page", session_id=session_id, _external=True)
-
+from learningweek.web.links import session_url
 
 # The compressed representation's ETag: RFC 9110 wants each encoding's to differ.
 GZIP_ETAG_SUFFIX = "-gzip"
@@ -115,16 +111,17 @@ def session_feed(session_id: int):
     """One session's runs, for "Add to calendar"."""
     read_without_transaction(db.session)
     now = utcnow()
-    learning_session, validator = services.session_validator(db.session, session_id, now=now)
-    if learning_session is None:
+    found = services.session_validator(db.session, session_id, now=now)
+    if found is None:
         abort(404)  # never on a published programme: nothing to show, not even its title
+    learning_session, validator = found
     edition = learning_session.edition
 
     def build() -> bytes:
         events = services.programme_events(
             db.session,
             edition,
-            session_url=_session_url,
+            session_url=session_url,
             now=now,
             learning_session=learning_session,
         )
@@ -147,10 +144,10 @@ def _edition_feed(slug: str, topic_slug: str | None):
         abort(404)
 
     def build() -> bytes:
-        edition = db.session.get(Edition, found.edition_id)
-        topic = db.session.get(Topic, found.topic_id) if found.topic_id else None
+        edition = db.session.get_one(Edition, found.edition_id)
+        topic = db.session.get_one(Topic, found.topic_id) if found.topic_id else None
         events = services.programme_events(
-            db.session, edition, session_url=_session_url, now=now, topic=topic
+            db.session, edition, session_url=session_url, now=now, topic=topic
         )
         name = f"{edition.name}: {topic.name}" if topic else edition.name
         return ical.build_calendar(
@@ -182,16 +179,15 @@ def personal_feed(token: str):
     """My confirmed and taught runs (waiting ones tentative), at a secret URL, no login."""
     read_without_transaction(db.session)
     secret_key = current_app.config["SECRET_KEY"]
-    user_id, validator = services.personal_validator(db.session, token, secret_key=secret_key)
-    if user_id is None:
+    found = services.personal_validator(db.session, token, secret_key=secret_key)
+    if found is None:
         abort(404)
+    user_id, validator = found
 
     def build() -> bytes:
         now = utcnow()
-        events, zone = services.personal_events(
-            db.session, user_id, session_url=_session_url, now=now
-        )
-        user = db.session.get(User, user_id)
+        events, zone = services.personal_events(db.session, user_id, session_url=session_url)
+        user = db.session.get_one(User, user_id)
         zone = zone or ZoneInfo(current_app.config["LEARNINGWEEK_DEFAULT_TIME_ZONE"])
         # Without events the zone's definition covers the year the feed was first asked
         # for; the ETag does not cover `now`, so keep it to a date that rarely moves.

@@ -1,68 +1,58 @@
 """Enumerations shared between features (a leaf module: it imports nothing of ours)."""
 
 from enum import StrEnum
+from typing import Self
 
 
-class RoomKind(StrEnum):
-    PHYSICAL = "physical"
-    ONLINE = "online"
+class LabelledEnum(StrEnum):
+    """A StrEnum whose members carry what people read: `NAME = "value", "Label"`.
+
+    A member without a label reads as its value in sentence case
+    ("changes_requested" as "Changes requested").
+    """
+
+    label: str
+
+    def __new__(cls, value: str, label: str | None = None) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label or value.replace("_", " ").capitalize()
+        return member
+
+
+class RoomKind(LabelledEnum):
+    PHYSICAL = "physical", "Physical room"
+    ONLINE = "online", "Online room"
 
     @classmethod
     def values(cls) -> set[str]:
         return {member.value for member in cls}
 
-    @property
-    def label(self) -> str:
-        return {RoomKind.PHYSICAL: "Physical room", RoomKind.ONLINE: "Online room"}[self]
 
-
-class Equipment(StrEnum):
+class Equipment(LabelledEnum):
     """Room equipment; sessions ask for the same tags."""
 
     PROJECTOR = "projector"
-    VIDEO = "video"
+    VIDEO = "video", "Video conferencing"
     WHITEBOARD = "whiteboard"
-    SCREEN = "screen"
+    SCREEN = "screen", "Large screen"
     MICROPHONE = "microphone"
-    LAPTOPS = "laptops"
-
-    @property
-    def label(self) -> str:
-        return {
-            Equipment.PROJECTOR: "Projector",
-            Equipment.VIDEO: "Video conferencing",
-            Equipment.WHITEBOARD: "Whiteboard",
-            Equipment.SCREEN: "Large screen",
-            Equipment.MICROPHONE: "Microphone",
-            Equipment.LAPTOPS: "Laptops for attendees",
-        }[self]
+    LAPTOPS = "laptops", "Laptops for attendees"
 
 
-class SessionFormat(StrEnum):
+class SessionFormat(LabelledEnum):
     IN_PERSON = "in_person"
     ONLINE = "online"
     HYBRID = "hybrid"
 
-    @property
-    def label(self) -> str:
-        return {
-            SessionFormat.IN_PERSON: "In person",
-            SessionFormat.ONLINE: "Online",
-            SessionFormat.HYBRID: "Hybrid",
-        }[self]
 
-
-class Level(StrEnum):
+class Level(LabelledEnum):
     INTRODUCTORY = "introductory"
     INTERMEDIATE = "intermediate"
     ADVANCED = "advanced"
 
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
-
-class ProposalStatus(StrEnum):
+class ProposalStatus(LabelledEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     CHANGES_REQUESTED = "changes_requested"
@@ -70,10 +60,6 @@ class ProposalStatus(StrEnum):
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
     CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
     @property
     def is_final(self) -> bool:
@@ -85,7 +71,7 @@ FINAL_STATUSES = frozenset(
 )
 
 
-class ResourceKind(StrEnum):
+class ResourceKind(LabelledEnum):
     ARTICLE = "article"
     VIDEO = "video"
     COURSE = "course"
@@ -93,18 +79,10 @@ class ResourceKind(StrEnum):
     TOOL = "tool"
     OTHER = "other"
 
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
-
-class ResourceTiming(StrEnum):
-    BEFORE = "before"
-    AFTER = "after"
-
-    @property
-    def label(self) -> str:
-        return {ResourceTiming.BEFORE: "Before the session", ResourceTiming.AFTER: "After it"}[self]
+class ResourceTiming(LabelledEnum):
+    BEFORE = "before", "Before the session"
+    AFTER = "after", "After it"
 
 
 class NotificationKind(StrEnum):
@@ -124,15 +102,11 @@ class NotificationKind(StrEnum):
     REMINDER = "reminder"
 
 
-class DeliveryState(StrEnum):
+class DeliveryState(LabelledEnum):
     PENDING = "pending"  # waiting for the mail worker (again, after a failed attempt)
     SENT = "sent"
     FAILED = "failed"  # gave up after the last attempt; an organizer may retry
     SKIPPED = "skipped"  # an optional mail its recipient turned off: in the app only
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
 
 # Mails each person may turn off, by the User flag that says whether they want them.
@@ -142,40 +116,25 @@ OPTIONAL_MAILS = {
 }
 
 
-class PromotionMode(StrEnum):
+class PromotionMode(LabelledEnum):
     """How a freed seat reaches the waitlist."""
 
-    AUTOMATIC = "automatic"  # the next person is signed up and told
-    OFFER = "offer"  # the seat is held for them for a while; they accept or decline
-
-    @property
-    def label(self) -> str:
-        return {
-            PromotionMode.AUTOMATIC: "Sign the next person up automatically",
-            PromotionMode.OFFER: "Offer the seat to the next person for a while",
-        }[self]
+    # The next person is signed up and told.
+    AUTOMATIC = "automatic", "Sign the next person up automatically"
+    # The seat is held for them for a while; they accept or decline.
+    OFFER = "offer", "Offer the seat to the next person for a while"
 
 
-class SignupStatus(StrEnum):
+class SignupStatus(LabelledEnum):
     CONFIRMED = "confirmed"
-    WAITLISTED = "waitlisted"
-    OFFERED = "offered"  # a freed seat held for a waitlisted person until the offer expires
+    WAITLISTED = "waitlisted", "On the waitlist"
+    # A freed seat held for a waitlisted person until the offer expires.
+    OFFERED = "offered", "Seat offered"
     CANCELLED = "cancelled"
-    DECLINED = "declined"
-    EXPIRED = "expired"
-    RUN_CANCELLED = "run_cancelled"  # kept so calendars can show the run as cancelled
-
-    @property
-    def label(self) -> str:
-        return {
-            SignupStatus.CONFIRMED: "Confirmed",
-            SignupStatus.WAITLISTED: "On the waitlist",
-            SignupStatus.OFFERED: "Seat offered",
-            SignupStatus.CANCELLED: "Cancelled",
-            SignupStatus.DECLINED: "Offer declined",
-            SignupStatus.EXPIRED: "Offer expired",
-            SignupStatus.RUN_CANCELLED: "Run cancelled",
-        }[self]
+    DECLINED = "declined", "Offer declined"
+    EXPIRED = "expired", "Offer expired"
+    # Kept so calendars can show the run as cancelled.
+    RUN_CANCELLED = "run_cancelled", "Run cancelled"
 
 
 # A person holds at most one of these per session; seats are held by the first two.
@@ -185,10 +144,6 @@ ACTIVE_SIGNUP_STATUSES = frozenset(
 SEAT_HOLDING_STATUSES = frozenset({SignupStatus.CONFIRMED, SignupStatus.OFFERED})
 
 
-class Attendance(StrEnum):
+class Attendance(LabelledEnum):
     ATTENDED = "attended"
-    NO_SHOW = "no_show"
-
-    @property
-    def label(self) -> str:
-        return {Attendance.ATTENDED: "Attended", Attendance.NO_SHOW: "No-show"}[self]
+    NO_SHOW = "no_show", "No-show"

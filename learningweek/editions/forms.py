@@ -7,7 +7,6 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     RadioField,
-    SelectChoice,
     StringField,
     TextAreaField,
     TimeField,
@@ -17,16 +16,7 @@ from wtforms.fields import ColorField
 from wtforms.validators import InputRequired, Length, Optional
 
 from learningweek.core.enums import Equipment, PromotionMode, RoomKind
-from learningweek.editions.models import (
-    FEEDBACK_DAYS_MAX,
-    OFFER_HOURS_MAX,
-    OFFER_HOURS_MIN,
-    ROOM_CAPACITY_MAX,
-    ROOM_CAPACITY_MIN,
-    SLOT_MINUTES_MAX,
-    SLOT_MINUTES_MIN,
-    SLUG_MAX_LENGTH,
-)
+from learningweek.editions import models
 from learningweek.editions.services import (
     EditionData,
     RoomData,
@@ -40,11 +30,27 @@ from learningweek.web.forms import (
     MultiCheckboxField,
     RuleCheckedForm,
     WholeNumberField,
+    enum_choices,
     http_url,
     strip,
 )
 
 WALL_CLOCK_HINT = "In the edition's time zone."
+
+
+def _name_field(max_length: int) -> StringField:
+    return StringField(
+        "Name", validators=[InputRequired(), Length(max=max_length)], filters=[strip]
+    )
+
+
+def _address_field(presence: InputRequired | Optional, description: str) -> StringField:
+    return StringField(
+        "Address",
+        validators=[presence, Length(max=models.SLUG_MAX_LENGTH)],
+        filters=[strip],
+        description=description,
+    )
 
 
 def _window_field(label: str) -> DateTimeLocalField:
@@ -59,13 +65,8 @@ def _window_field(label: str) -> DateTimeLocalField:
 class EditionForm(RuleCheckedForm):
     """An edition's name, days, daily grid and windows."""
 
-    name = StringField("Name", validators=[InputRequired(), Length(max=120)], filters=[strip])
-    slug = StringField(
-        "Address",
-        validators=[InputRequired(), Length(max=SLUG_MAX_LENGTH)],
-        filters=[strip],
-        description="Used in links and calendar feeds, e.g. spring-2027.",
-    )
+    name = _name_field(120)
+    slug = _address_field(InputRequired(), "Used in links and calendar feeds, e.g. spring-2027.")
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
     time_zone = StringField(
         "Time zone",
@@ -81,7 +82,7 @@ class EditionForm(RuleCheckedForm):
     slot_minutes = WholeNumberField(
         "Slot length (minutes)",
         validators=[InputRequired(message="Enter a whole number of minutes.")],
-        render_kw={"min": SLOT_MINUTES_MIN, "max": SLOT_MINUTES_MAX},
+        render_kw={"min": models.SLOT_MINUTES_MIN, "max": models.SLOT_MINUTES_MAX},
     )
     proposals_open = _window_field("Proposals open")
     proposals_close = _window_field("Proposals close")
@@ -90,11 +91,11 @@ class EditionForm(RuleCheckedForm):
     feedback_days = WholeNumberField(
         "Feedback window (days after each run)",
         validators=[InputRequired(message="Enter a whole number of days.")],
-        render_kw={"min": 0, "max": FEEDBACK_DAYS_MAX},
+        render_kw={"min": 0, "max": models.FEEDBACK_DAYS_MAX},
     )
     promotion_mode = RadioField(
         "When a seat frees up",
-        choices=[SelectChoice(mode.value, mode.label) for mode in PromotionMode],
+        choices=enum_choices(PromotionMode),
         default=PromotionMode.AUTOMATIC.value,
         validators=[Optional()],
     )
@@ -102,7 +103,7 @@ class EditionForm(RuleCheckedForm):
         "Hours an offered seat is held",
         default=24,
         validators=[Optional()],
-        render_kw={"min": OFFER_HOURS_MIN, "max": OFFER_HOURS_MAX},
+        render_kw={"min": models.OFFER_HOURS_MIN, "max": models.OFFER_HOURS_MAX},
         description="Only when seats are offered: then it passes to the next person.",
     )
 
@@ -133,17 +134,17 @@ class EditionForm(RuleCheckedForm):
 class RoomForm(RuleCheckedForm):
     """A physical or online room."""
 
-    name = StringField("Name", validators=[InputRequired(), Length(max=120)], filters=[strip])
+    name = _name_field(120)
     kind = RadioField(
         "Kind",
-        choices=[SelectChoice(kind.value, kind.label) for kind in RoomKind],
+        choices=enum_choices(RoomKind),
         default=RoomKind.PHYSICAL.value,
         validators=[InputRequired(message="Choose physical or online.")],
     )
     capacity = WholeNumberField(
         "Capacity",
         validators=[InputRequired(message="Enter a whole number of people.")],
-        render_kw={"min": ROOM_CAPACITY_MIN, "max": ROOM_CAPACITY_MAX},
+        render_kw={"min": models.ROOM_CAPACITY_MIN, "max": models.ROOM_CAPACITY_MAX},
         description="Seats, or the meeting tool's participant limit for an online room.",
     )
     location = StringField(
@@ -152,9 +153,7 @@ class RoomForm(RuleCheckedForm):
         filters=[strip],
         description="Building and floor, so people find it.",
     )
-    equipment = MultiCheckboxField(
-        "Equipment", choices=[SelectChoice(tag.value, tag.label) for tag in Equipment]
-    )
+    equipment = MultiCheckboxField("Equipment", choices=enum_choices(Equipment))
     meeting_url = URLField(
         "Meeting link",
         validators=[Optional(), Length(max=500), http_url],
@@ -184,13 +183,8 @@ class RoomForm(RuleCheckedForm):
 class TopicForm(RuleCheckedForm):
     """A topic's name, address and colour."""
 
-    name = StringField("Name", validators=[InputRequired(), Length(max=80)], filters=[strip])
-    slug = StringField(
-        "Address",
-        validators=[Optional(), Length(max=SLUG_MAX_LENGTH)],
-        filters=[strip],
-        description="Leave empty to derive it from the name.",
-    )
+    name = _name_field(80)
+    slug = _address_field(Optional(), "Leave empty to derive it from the name.")
     colour = ColorField("Colour", default="#4f6d7a", validators=[InputRequired()])
 
     def topic_data(self) -> TopicData:

@@ -45,7 +45,17 @@ ROOM_NAME_TAKEN = "Another room already has this name."
 TOPIC_TAKEN = "Another topic already has this name or address."
 
 
-def _raise_problems(problems: dict[str, str]) -> None:
+def _raise_problems(
+    db_session: DbSession,
+    problems: dict[str, str],
+    saving: Edition | Room | Topic,
+    taken: dict[str, tuple[sa.ColumnElement[bool], str]],
+) -> None:
+    """Refuse every problem at once, adding for each field in `taken` that is otherwise
+    fine whether another row already matches (its condition) and says so (its message)."""
+    for field_name, (same, message) in taken.items():
+        if field_name not in problems and _is_taken(db_session, same, saving):
+            problems[field_name] = message
     if problems:
         raise ValidationFailed(problems)
 
@@ -186,12 +196,12 @@ def _apply_edition(edition: Edition, data: EditionData) -> None:
 
 def _check_edition(db_session: DbSession, data: EditionData, edition: Edition) -> None:
     problems = edition_problems(data)
-    if "slug" not in problems and _is_taken(db_session, Edition.slug == data.slug, edition):
-        problems["slug"] = EDITION_SLUG_TAKEN
     if edition.is_published and data.slug != edition.slug:
         # Calendar clients and shared links use the slug; changing it would break them.
         problems["slug"] = "The address of a published edition cannot change."
-    _raise_problems(problems)
+    _raise_problems(
+        db_session, problems, edition, {"slug": (Edition.slug == data.slug, EDITION_SLUG_TAKEN)}
+    )
 
 
 def create_edition(db_session: DbSession, data: EditionData) -> Edition:
@@ -240,7 +250,7 @@ def is_visible(edition: Edition, *, is_organizer: bool, now: datetime) -> bool:
     return is_organizer or edition.is_published or edition.proposals_open_at <= now
 
 
-def visible_editions(*, is_organizer: bool, now: datetime) -> sa.Select[tuple[Edition]]:
+def visible_editions(*, is_organizer: bool, now: datetime) -> sa.Select[Edition]:
     """The editions `is_visible` allows, newest first."""
     query = sa.select(Edition).order_by(Edition.first_day.desc(), Edition.id.desc())
     if not is_organizer:
@@ -274,8 +284,10 @@ def default_edition_data(today: date, time_zone: str) -> EditionData:
 
 @dataclass(frozen=True)
 class RoomData:
+    """A room as an organizer enters it; a kind a form could not read arrives as None."""
+
     name: str
-    kind: RoomKind
+    kind: RoomKind | None
     capacity: int
     location: str = ""
     equipment: tuple[str, ...] = field(default_factory=tuple)
@@ -288,6 +300,8 @@ def room_problems(data: RoomData) -> dict[str, str]:
     problems: dict[str, str] = {}
     if not (data.name or "").strip():
         problems["name"] = "Give the room a name."
+    if data.kind is None:
+        problems["kind"] = "Choose physical or online."
     if data.capacity is not None and not ROOM_CAPACITY_MIN <= data.capacity <= ROOM_CAPACITY_MAX:
         problems["capacity"] = (
             f"Capacity must be between {ROOM_CAPACITY_MIN} and {ROOM_CAPACITY_MAX:,} people."
@@ -304,11 +318,9 @@ def room_problems(data: RoomData) -> dict[str, str]:
 
 
 def _save_room(db_session: DbSession, room: Room, data: RoomData) -> Room:
-    problems = room_problems(data)
     same_name = sa.func.lower(Room.name) == data.name.strip().lower()
-    if "name" not in problems and _is_taken(db_session, same_name, room):
-        problems["name"] = ROOM_NAME_TAKEN
-    _raise_problems(problems)
+    _raise_problems(db_session, room_problems(data), room, {"name": (same_name, ROOM_NAME_TAKEN)})
+    assert data.kind is not None  # room_problems refuses a room without one
     with unique_or_raise(db_session, ValidationFailed({"name": ROOM_NAME_TAKEN})):
         room.name = data.name.strip()
         room.kind = data.kind
@@ -321,13 +333,17 @@ def _save_room(db_session: DbSession, room: Room, data: RoomData) -> Room:
     return room
 
 
+def _upcoming_runs_in(room: Room, now: datetime) -> sa.Select[Run]:
+    return sa.select(Run).where(Run.room_id == room.id, Run.starts_at > now, ~Run.is_cancelled)
+
+
 def _note_place_changed(db_session: DbSession, room: Room, *, now: datetime) -> None:
     """A renamed or moved room changes where its runs to come take place: like a move,
     that is a new version of each run for calendars once its programme is published."""
     runs = db_session.scalars(
-        sa.select(Run)
-        .options(joinedload(Run.learning_session).joinedload(LearningSession.edition))
-        .where(Run.room_id == room.id, Run.starts_at > now, Run.cancelled_at.is_(None))
+        _upcoming_runs_in(room, now).options(
+            joinedload(Run.learning_session).joinedload(LearningSession.edition)
+        )
     )
     for run in runs:
         run.changed_at = now
@@ -356,11 +372,7 @@ def update_room(
         _note_place_changed(db_session, room, now=now)
     if resized:
         db_session.flush()
-        upcoming = db_session.scalars(
-            sa.select(Run).where(
-                Run.room_id == room.id, Run.starts_at > now, Run.cancelled_at.is_(None)
-            )
-        )
+        upcoming = db_session.scalars(_upcoming_runs_in(room, now))
         try:
             signups.rebalance_seats(db_session, upcoming, now=now, force=force_seats)
         except signups.SeatsWouldBeLost as error:
@@ -393,13 +405,12 @@ def topic_problems(data: TopicData) -> dict[str, str]:
 
 
 def _save_topic(db_session: DbSession, topic: Topic, data: TopicData) -> Topic:
-    problems = topic_problems(data)
     same_name = sa.func.lower(Topic.name) == data.name.strip().lower()
-    if "name" not in problems and _is_taken(db_session, same_name, topic):
-        problems["name"] = "Another topic already has this name."
-    if "slug" not in problems and _is_taken(db_session, Topic.slug == data.slug, topic):
-        problems["slug"] = "Another topic already uses this address."
-    _raise_problems(problems)
+    taken = {
+        "name": (same_name, "Another topic already has this name."),
+        "slug": (Topic.slug == data.slug, "Another topic already uses this address."),
+    }
+    _raise_problems(db_session, topic_problems(data), topic, taken)
     with unique_or_raise(db_session, ValidationFailed({"name": TOPIC_TAKEN})):
         topic.name = data.name.strip()
         topic.slug = data.slug

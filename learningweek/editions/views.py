@@ -56,6 +56,10 @@ def _save_with(form, save, template: str, success: str, **context):
     return render_form_page(template, form, time_zones=services.time_zone_names(), **context)
 
 
+def _outcome(saving: Room | Topic | None) -> str:
+    return "{name} is added." if saving is None else "{name} is saved."
+
+
 @bp.route("/organize/editions/new", methods=["GET", "POST"])
 @writes
 @organizer_required
@@ -102,38 +106,24 @@ def rooms():
     return render_template("editions/rooms.html", rooms=all_rooms)
 
 
-@bp.route("/organize/rooms/new", methods=["GET", "POST"])
+# Adding and changing a room (or a topic) is one form: one view answers both addresses.
+@bp.route("/organize/rooms/new", methods=["GET", "POST"], endpoint="create_room")
+@bp.route("/organize/rooms/<int:room_id>/edit", methods=["GET", "POST"], endpoint="edit_room")
 @writes
 @organizer_required
-def create_room():
-    """Add a room."""
-    form = RoomForm()
-    page = _save_with(
-        form,
-        lambda: services.create_room(db.session, form.room_data()),
-        "editions/room_form.html",
-        "{name} is added.",
-        room=None,
-    )
-    return page or redirect(url_for("editions.rooms"))
-
-
-@bp.route("/organize/rooms/<int:room_id>/edit", methods=["GET", "POST"])
-@writes
-@organizer_required
-def edit_room(room_id: int):
-    """Change a room."""
-    room = db.get_or_404(Room, room_id)
+def room_form(room_id: int | None = None):
+    """Add a room, or change one."""
+    room = db.get_or_404(Room, room_id) if room_id is not None else None
     form = RoomForm(obj=room)
-    page = _save_with(
-        form,
-        lambda: services.update_room(
+
+    def save() -> Room:
+        if room is None:
+            return services.create_room(db.session, form.room_data())
+        return services.update_room(
             db.session, room, form.room_data(), now=utcnow(), force_seats=form.force_seats.data
-        ),
-        "editions/room_form.html",
-        "{name} is saved.",
-        room=room,
-    )
+        )
+
+    page = _save_with(form, save, "editions/room_form.html", _outcome(room), room=room)
     return page or redirect(url_for("editions.rooms"))
 
 
@@ -145,34 +135,19 @@ def topics():
     return render_template("editions/topics.html", topics=all_topics)
 
 
-@bp.route("/organize/topics/new", methods=["GET", "POST"])
+@bp.route("/organize/topics/new", methods=["GET", "POST"], endpoint="create_topic")
+@bp.route("/organize/topics/<int:topic_id>/edit", methods=["GET", "POST"], endpoint="edit_topic")
 @writes
 @organizer_required
-def create_topic():
-    """Add a topic."""
-    form = TopicForm()
-    page = _save_with(
-        form,
-        lambda: services.create_topic(db.session, form.topic_data()),
-        "editions/topic_form.html",
-        "{name} is added.",
-        topic=None,
-    )
-    return page or redirect(url_for("editions.topics"))
-
-
-@bp.route("/organize/topics/<int:topic_id>/edit", methods=["GET", "POST"])
-@writes
-@organizer_required
-def edit_topic(topic_id: int):
-    """Rename or recolour a topic."""
-    topic = db.get_or_404(Topic, topic_id)
+def topic_form(topic_id: int | None = None):
+    """Add a topic, or rename or recolour one."""
+    topic = db.get_or_404(Topic, topic_id) if topic_id is not None else None
     form = TopicForm(obj=topic)
-    page = _save_with(
-        form,
-        lambda: services.update_topic(db.session, topic, form.topic_data()),
-        "editions/topic_form.html",
-        "{name} is saved.",
-        topic=topic,
-    )
+
+    def save() -> Topic:
+        if topic is None:
+            return services.create_topic(db.session, form.topic_data())
+        return services.update_topic(db.session, topic, form.topic_data())
+
+    page = _save_with(form, save, "editions/topic_form.html", _outcome(topic), topic=topic)
     return page or redirect(url_for("editions.topics"))

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
+from typing import cast
 
 import jinja2
 import sqlalchemy as sa
@@ -22,6 +23,7 @@ from sqlalchemy.orm import joinedload
 
 from learningweek.core.database import DbSession, begin_write_transaction
 from learningweek.core.enums import DeliveryState
+from learningweek.core.errors import DomainError
 from learningweek.notifications.models import Notification
 from learningweek.notifications.services import wants_mail
 
@@ -172,8 +174,16 @@ def record_failure(
         notification.next_attempt_at = now + timedelta(minutes=2 ** (notification.attempts - 1))
 
 
+class NotFailed(DomainError):
+    """Only a message that failed can be retried: the others are on their way or sent."""
+
+    flash_category = "info"
+
+
 def retry(notification: Notification, *, now: datetime) -> None:
     """An organizer sends a failed message again, from a fresh count of attempts."""
+    if notification.state != DeliveryState.FAILED:
+        raise NotFailed("Only failed messages can be retried.")
     notification.state = DeliveryState.PENDING
     notification.attempts = 0
     notification.next_attempt_at = now
@@ -201,7 +211,9 @@ def describe(error: Exception) -> str:
         code, reply = next(iter(error.recipients.values()))
         return f"SMTP {code} {reply.decode(errors='replace')}"
     if isinstance(error, smtplib.SMTPResponseException):
-        return f"SMTP {error.smtp_code} {error.smtp_error.decode(errors='replace')}"
+        said = error.smtp_error
+        text = said.decode(errors="replace") if isinstance(said, bytes) else said
+        return f"SMTP {error.smtp_code} {text}"
     return f"{type(error).__name__}: {error}"
 
 
@@ -243,18 +255,22 @@ def _hold(
 ) -> bool:
     """Renew this worker's claim on a message just before sending it; False when the
     claim ran out and another worker took it (then it is theirs to send)."""
-    held = db_session.execute(
-        sa.update(Notification)
-        .where(
-            Notification.id == notification.id,
-            Notification.claimed_by == worker,
-            Notification.state == DeliveryState.PENDING,
-        )
-        .values(claimed_until=clock() + CLAIM_LEASE)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    # An UPDATE's result is a cursor's, which counts the rows it matched.
+    renewed = cast(
+        sa.CursorResult,
+        db_session.execute(
+            sa.update(Notification)
+            .where(
+                Notification.id == notification.id,
+                Notification.claimed_by == worker,
+                Notification.state == DeliveryState.PENDING,
+            )
+            .values(claimed_until=clock() + CLAIM_LEASE)
+            .execution_options(synchronize_session=False)
+        ),
+    )
     db_session.commit()
-    return held == 1
+    return renewed.rowcount == 1
 
 
 def _release(db_session: DbSession, messages: list[Notification], *, retry_at: datetime) -> None:

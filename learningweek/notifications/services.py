@@ -66,9 +66,10 @@ ORGANIZERS = "the organizers"
 
 def with_comment(body: str, comment: str | None, *, author: str) -> str:
     """A message with someone's own words after it, saying whose words they are."""
-    if not (comment or "").strip():
+    words = (comment or "").strip()
+    if not words:
         return body
-    return f"{body}\n\nComment from {author}:\n{comment.strip()}"
+    return f"{body}\n\nComment from {author}:\n{words}"
 
 
 def wants_mail(recipient: User, kind: NotificationKind) -> bool:
@@ -78,7 +79,7 @@ def wants_mail(recipient: User, kind: NotificationKind) -> bool:
     return preference is None or getattr(recipient, preference)
 
 
-def notifications_for(user: User) -> sa.Select[tuple[Notification]]:
+def notifications_for(user: User) -> sa.Select[Notification]:
     """One person's messages, newest first."""
     return (
         sa.select(Notification)
@@ -87,7 +88,7 @@ def notifications_for(user: User) -> sa.Select[tuple[Notification]]:
     )
 
 
-def outbox() -> sa.Select[tuple[Notification]]:
+def outbox() -> sa.Select[Notification]:
     """Every queued message, newest first, with its recipient."""
     return (
         sa.select(Notification)

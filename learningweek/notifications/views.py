@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from learningweek.accounts.permissions import organizer_required
 from learningweek.core.database import utcnow
-from learningweek.core.enums import DeliveryState
 from learningweek.extensions import db
 from learningweek.notifications import bp, services
 from learningweek.notifications.mail import retry
 from learningweek.notifications.models import Notification
-from learningweek.web.actions import writes
+from learningweek.web.actions import perform, writes
 from learningweek.web.forms import EmptyForm
 from learningweek.web.routing import page_number
 
@@ -53,12 +52,9 @@ def outbox():
 def retry_message(notification_id: int):
     """Send a message that failed again, from a fresh count of attempts."""
     notification = db.get_or_404(Notification, notification_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    if notification.state != DeliveryState.FAILED:
-        flash("Only failed messages can be retried.", "info")
-    else:
-        retry(notification, now=utcnow())
-        db.session.commit()
-        flash("The message will be sent on the mail worker's next pass.", "success")
+    perform(
+        EmptyForm(),
+        lambda: retry(notification, now=utcnow()),
+        "The message will be sent on the mail worker's next pass.",
+    )
     return redirect(url_for("notifications.outbox"))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import render_template
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectMultipleField, ValidationError, widgets
+from wtforms import IntegerField, SelectChoice, SelectMultipleField, ValidationError, widgets
 
+from learningweek.core.enums import LabelledEnum
 from learningweek.core.errors import DomainError
 from learningweek.core.validation import is_http_url
 
@@ -33,6 +34,11 @@ class RuleCheckedForm(FlaskForm):
             if field is not None and not field.errors:
                 field.errors = [message]
         return is_shape_valid and not self.errors
+
+
+def enum_choices(enum_class: type[LabelledEnum]) -> list[SelectChoice]:
+    """Every member of an enumeration as a choice, shown by its label."""
+    return [SelectChoice(member.value, member.label) for member in enum_class]
 
 
 class EmptyForm(FlaskForm):

@@ -20,8 +20,7 @@ def test_every_view_that_takes_a_form_declares_whether_it_writes(app):
     undeclared = sorted(
         rule.endpoint
         for rule in app.url_map.iter_rules()
-        if rule.methods & UNSAFE_METHODS
-        and write_intent(app.view_functions[rule.endpoint]) is None
+        if rule.methods & UNSAFE_METHODS and write_intent(app.view_functions[rule.endpoint]) is None
     )
 
     assert undeclared == []

@@ -197,7 +197,7 @@ def test_two_first_changes_at_once_both_count(app, on_postgres):  # noqa: F811
 
 
 def test_my_feed_follows_only_the_editions_i_am_in(app, client):
-    from tests.integration.calendar.test_feeds import personal_url
+    from tests.integration.calendar.helpers import personal_url
 
     spring = published_edition()
     autumn = published_edition(slug="autumn", first_day=date(2027, 9, 6))

@@ -1,13 +1,11 @@
 """Feeds over HTTP: what each holds, tokens, sequence and cancellation, and cheap 304s."""
 
 import gzip
-import io
 from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 import pytest
 import sqlalchemy as sa
-import vobject
 
 from learningweek.calendar.models import CalendarToken
 from learningweek.calendar.services import hash_token
@@ -24,38 +22,12 @@ from tests.factories import (
     make_topic,
     make_user,
 )
+from tests.integration.calendar.helpers import events_of, personal_url
 from tests.integration.html import flashes, page
 from tests.integration.signups.helpers import NOW, at, placed_run, published_edition
 
 S = SignupStatus
 MEETING_URL = "https://meet.example.com/private-room"
-
-
-@pytest.fixture
-def edition(app):
-    return published_edition()
-
-
-def events_of(response) -> dict[str, icalendar.Event]:
-    """The feed's events by SUMMARY, after checking a second parser reads it the same."""
-    assert response.status_code == 200
-    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
-    body = response.get_data()
-    parsed = icalendar.Calendar.from_ical(body)
-    other = vobject.readOne(io.StringIO(body.decode()))
-    events = parsed.walk("VEVENT")
-    uids = [str(e["UID"]) for e in events]
-    assert len(uids) == len(set(uids))
-    assert sorted(uids) == sorted(v.uid.value for v in getattr(other, "vevent_list", []))
-    return {str(e["SUMMARY"]): e for e in events}
-
-
-def personal_url(client, email: str) -> str:
-    """Log in, make the personal feed link on My calendar, and return its path."""
-    log_in(client, email)
-    client.post("/calendar/renew")
-    url = page(client.get("/calendar")).select_one("#feed-url")["value"]
-    return url.removeprefix("http://localhost")
 
 
 # --- the programme feeds ------------------------------------------------------------------
@@ -303,9 +275,8 @@ def test_a_client_that_accepts_gzip_gets_the_same_feed_compressed(app, edition):
     assert gzip.decompress(packed.get_data()) == plain.get_data()
     assert len(packed.get_data()) < len(plain.get_data())
     assert packed.headers["ETag"] != plain.headers["ETag"]  # another representation
-    assert (
-        "Accept-Encoding" in packed.headers["Vary"] and "Accept-Encoding" in plain.headers["Vary"]
-    )
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert "Accept-Encoding" in plain.headers["Vary"]
     again = poller.get(
         "/calendar/spring.ics",
         headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]},

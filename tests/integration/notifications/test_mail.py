@@ -90,7 +90,8 @@ def test_a_sign_up_mails_a_confirmation_with_an_invitation(app, inbox):
     assert (report.sent, report.retried, report.failed) == (1, 0, 0)
     (message,) = inbox.messages
     assert message["To"] == "Mei Chen <mei@example.com>"
-    assert message["Date"] and message["Message-ID"]
+    assert message["Date"]
+    assert message["Message-ID"]
     assert message["Subject"] == "You are signed up: Pandas för alla"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
@@ -104,6 +105,24 @@ def test_a_sign_up_mails_a_confirmation_with_an_invitation(app, inbox):
     assert event["SEQUENCE"] == run.sequence
     assert str(event["ORGANIZER"]) == "mailto:week@example.com"
     assert states() == [(DeliveryState.SENT, 1)]
+
+
+def test_links_in_mail_come_from_the_routes_under_the_base_url(app, inbox):
+    app.config["LEARNINGWEEK_BASE_URL"] = "https://intra.example.com/learning"
+    run = placed_run(published_edition(), starts_at=at(10))
+    mei = make_user(email="mei@example.com")
+    signups.sign_up(db.session, run, mei, now=NOW)
+    db.session.commit()
+    make_notification(mei, subject="Without a session")
+
+    send_pending_mail(worker="test", limit=10)
+
+    about_run, without_session = (m.get_body(("plain",)).get_content() for m in inbox.messages)
+    session_page = f"https://intra.example.com/learning/sessions/{run.session_id}"
+    assert session_page in about_run
+    assert str(invitation_of(inbox.messages[0]).walk("VEVENT")[0]["URL"]) == session_page
+    assert "https://intra.example.com/learning/notifications" in without_session
+    assert "Which mails you get: https://intra.example.com/learning/account" in about_run
 
 
 def test_a_cancelled_run_mails_a_cancellation_that_removes_the_event(app, inbox):

@@ -20,6 +20,12 @@ from learningweek.editions.services import (
     topic_problems,
 )
 
+
+def wall_clock(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    """A time as an organizer types it: on the edition's clock, so without a zone."""
+    return datetime.combine(date(year, month, day), time(hour, minute))
+
+
 GOOD_EDITION = EditionData(
     slug="spring-2027",
     name="Learning Week Spring 2027",
@@ -29,10 +35,10 @@ GOOD_EDITION = EditionData(
     day_starts_at=time(9, 0),
     day_ends_at=time(17, 0),
     slot_minutes=30,
-    proposals_open=datetime(2027, 1, 4, 9),
-    proposals_close=datetime(2027, 2, 1, 17),
-    signup_opens=datetime(2027, 2, 15, 9),
-    signup_closes=datetime(2027, 3, 12, 12),
+    proposals_open=wall_clock(2027, 1, 4, 9),
+    proposals_close=wall_clock(2027, 2, 1, 17),
+    signup_opens=wall_clock(2027, 2, 15, 9),
+    signup_closes=wall_clock(2027, 3, 12, 12),
     feedback_days=14,
 )
 
@@ -52,11 +58,15 @@ def test_good_edition_has_no_problems():
         ({"slot_minutes": 0}, "slot_minutes", "between 5 and 240"),
         ({"slot_minutes": 45}, "slot_minutes", "whole slots of 45 minutes"),
         (
-            {"proposals_close": datetime(2027, 1, 4, 9)},
+            {"proposals_close": wall_clock(2027, 1, 4, 9)},
             "proposals_close",
             "must close after it opens",
         ),
-        ({"signup_closes": datetime(2027, 2, 1, 9)}, "signup_closes", "must close after it opens"),
+        (
+            {"signup_closes": wall_clock(2027, 2, 1, 9)},
+            "signup_closes",
+            "must close after it opens",
+        ),
         ({"feedback_days": -1}, "feedback_days", "between 0 and 90"),
         ({"slug": "Spring 2027"}, "slug", "lower-case letters"),
     ],
@@ -82,7 +92,7 @@ def test_edition_rule_reports_field_and_reason(changes, field, message):
 
 
 def test_proposal_and_signup_windows_may_overlap():
-    overlapping = replace(GOOD_EDITION, signup_opens=datetime(2027, 1, 20, 9))
+    overlapping = replace(GOOD_EDITION, signup_opens=wall_clock(2027, 1, 20, 9))
 
     assert edition_problems(overlapping) == {}
 
@@ -97,8 +107,8 @@ def test_default_edition_data_is_valid():
 def test_wall_clock_window_becomes_utc_with_daylight_saving():
     zone = ZoneInfo("Europe/Stockholm")
 
-    winter = local_to_utc(datetime(2027, 1, 15, 9, 0), zone)
-    summer = local_to_utc(datetime(2027, 6, 15, 9, 0), zone)
+    winter = local_to_utc(wall_clock(2027, 1, 15, 9, 0), zone)
+    summer = local_to_utc(wall_clock(2027, 6, 15, 9, 0), zone)
 
     assert winter == datetime(2027, 1, 15, 8, 0, tzinfo=UTC)
     assert summer == datetime(2027, 6, 15, 7, 0, tzinfo=UTC)

@@ -1,0 +1,10 @@
+"""The published edition most calendar tests start from."""
+
+import pytest
+
+from tests.integration.signups.helpers import published_edition
+
+
+@pytest.fixture
+def edition(app):
+    return published_edition()
