@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from learningweek.core.enums import Equipment, RoomKind, SessionFormat
@@ -136,7 +137,7 @@ class Settings:
     clash_threshold: int = 3
 
 
-def settings_from(config: Mapping[str, object]) -> Settings:
+def settings_from(config: Mapping[str, Any]) -> Settings:
     """The rules' judgement calls from the app's configuration."""
     return Settings(
         show_up_factor=float(config["LEARNINGWEEK_SHOW_UP_FACTOR"]),
