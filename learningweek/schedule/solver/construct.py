@@ -7,18 +7,9 @@ from collections import defaultdict
 from datetime import datetime
 
 from learningweek.schedule.conflicts import PAIR_RULES, BoardState, Placement, problems_for
+from learningweek.schedule.solver import objective
 from learningweek.schedule.solver.candidates import Candidates, candidates_for, seats_wanted
 from learningweek.schedule.solver.explain import explain
-from learningweek.schedule.solver.objective import (
-    PREFERENCE_WEIGHT,
-    SEAT_WEIGHT,
-    TOPIC_CLASH_WEIGHT,
-    TOPIC_SPREAD_WEIGHT,
-    fair_share,
-    move_weight,
-    objective_of,
-    topic_sizes,
-)
 from learningweek.schedule.solver.occupancy import Occupancy
 from learningweek.schedule.solver.problem import SchedulingProblem, SchedulingResult
 
@@ -39,7 +30,7 @@ def construct(
     occupancy = Occupancy.of(problem, problem.fixed, slot_starts)
     topic_active: dict[tuple[int, int], int] = defaultdict(int)
     topic_day: dict[tuple[int, object], int] = defaultdict(int)
-    members = topic_sizes(problem)
+    members = objective.topic_sizes(problem)
 
     # Most expected people first: only a few rooms seat them, and a small session put
     # there first would push them into a room far too small. On the tight benchmark
@@ -65,22 +56,22 @@ def construct(
             if not occupancy.are_teachers_free(run.session, periods):
                 continue
             time_cost = sum(
-                TOPIC_CLASH_WEIGHT * (topic_active[(topic, p)] > 0)
+                objective.TOPIC_CLASH_WEIGHT * (topic_active[(topic, p)] > 0)
                 for topic in run.topic_ids
                 for p in periods
             ) + sum(
-                TOPIC_SPREAD_WEIGHT
-                * (topic_day[(topic, day_of_slot[i])] >= fair_share(members[topic], days))
+                objective.TOPIC_SPREAD_WEIGHT
+                * (topic_day[(topic, day_of_slot[i])] >= objective.fair_share(members[topic], days))
                 for topic in run.topic_ids
             )
-            time_cost += PREFERENCE_WEIGHT * (i in cand.off_preference)
+            time_cost += objective.PREFERENCE_WEIGHT * (i in cand.off_preference)
             for m in cand.rooms:
                 room = problem.rooms[m]
                 if not occupancy.is_room_free(room.id, periods):
                     continue
-                cost = time_cost + SEAT_WEIGHT * max(0, needed - room.capacity)
+                cost = time_cost + objective.SEAT_WEIGHT * max(0, needed - room.capacity)
                 if current is not None and (i, room.id) != current:
-                    cost += move_weight(problem)
+                    cost += objective.move_weight(problem)
                 if best_cost is None or cost < best_cost:
                     best, best_cost = (i, room.id), cost
         if best is None:
@@ -140,7 +131,7 @@ def greedy(
             state.add(choice)
             result.placements[run.run_id] = (choice.starts_at, choice.room.id)
     result.unplaced = explain(problem, result.placements, candidates=candidates)
-    result.objective = objective_of(problem, result.placements)
+    result.objective = objective.objective_of(problem, result.placements)
     result.seconds = clock.perf_counter() - started
     result.first_solution_seconds = result.seconds
     return result
