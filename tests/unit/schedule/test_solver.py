@@ -85,7 +85,8 @@ def test_places_everything_when_a_feasible_schedule_exists():
     assert result.unplaced == {}
     assert len(result.placements) == 6
     assert violations(fixture, result.placements) == []
-    assert result.objective is not None and result.bound <= result.objective
+    assert result.objective is not None
+    assert result.bound <= result.objective
 
 
 def test_popular_sessions_get_the_big_room():
@@ -157,7 +158,8 @@ def test_after_publishing_placed_runs_stay_unless_moving_is_needed():
     result = solve(fixture, time_limit=10)
 
     assert result.moved == []
-    assert result.placements[1] == current[1] and result.placements[2] == current[2]
+    assert result.placements[1] == current[1]
+    assert result.placements[2] == current[2]
     assert 3 in result.placements
 
 
