@@ -68,21 +68,26 @@ class Board:
 
     @property
     def placed(self) -> list[Run]:
+        """The runs with a start and a room."""
         return [run for run in self.runs if run.is_placed]
 
     @property
     def unplaced(self) -> list[Run]:
+        """The runs still waiting for a start and a room."""
         return [run for run in self.runs if not run.is_placed]
 
     @property
     def hard_conflicts(self) -> int:
+        """How many broken hard rules the board shows."""
         return sum(1 for problems in self.problems.values() for p in problems if p.is_hard)
 
     @property
     def warnings(self) -> int:
+        """How many warnings the board shows."""
         return sum(1 for problems in self.problems.values() for p in problems if not p.is_hard)
 
     def placement(self, run: Run, starts_at: datetime, room: Room) -> Placement:
+        """`run` at `starts_at` in `room`, as the rules see it."""
         return Placement(
             run_id=run.id,
             session=self.session_facts[run.session_id],
@@ -107,6 +112,7 @@ def grid_of(edition: Edition) -> Grid:
 
 
 def room_facts(room: Room) -> RoomFacts:
+    """A room as the rules see it."""
     return RoomFacts(
         id=room.id,
         name=room.name,
@@ -118,6 +124,7 @@ def room_facts(room: Room) -> RoomFacts:
 
 
 def session_facts(learning_session: LearningSession, expected_demand: int) -> SessionFacts:
+    """A session as the rules see it, with the people expected to come."""
     return SessionFacts(
         id=learning_session.id,
         title=learning_session.title,
