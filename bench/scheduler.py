@@ -20,17 +20,15 @@ from datetime import timedelta
 from bench.checker import violations
 from bench.generate import company, overfull, tight, utilisation
 from learningweek.schedule.solver import SchedulingProblem, SchedulingResult, greedy, solve
+from learningweek.schedule.solver.candidates import seats_wanted
 
 
 def seat_shortfall(problem: SchedulingProblem, result: SchedulingResult) -> int:
+    """Expected people without a seat, over every placed run."""
     rooms = {room.id: room for room in problem.rooms}
     runs = {run.run_id: run for run in problem.runs}
     return sum(
-        max(
-            0,
-            min(runs[r].session.max_participants, runs[r].session.expected_demand)
-            - rooms[m].capacity,
-        )
+        max(0, seats_wanted(runs[r].session) - rooms[m].capacity)
         for r, (_, m) in result.placements.items()
     )
 
@@ -50,6 +48,7 @@ def topic_clashes(problem: SchedulingProblem, result: SchedulingResult) -> int:
 
 
 def report(name: str, problem: SchedulingProblem, result: SchedulingResult) -> None:
+    """Print one line on a result's speed and quality, then its reasons and shortages."""
     gap = f"{result.gap:.1%}" if result.gap is not None else "—"
     objective = f"{result.objective:,.0f}" if result.objective is not None else "—"
     bound = f"{result.bound:,.0f}" if result.bound is not None else "—"
@@ -79,6 +78,7 @@ def report(name: str, problem: SchedulingProblem, result: SchedulingResult) -> N
 
 
 def main() -> None:
+    """Run the baseline and the scheduler on the chosen instances."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument(

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from learningweek.core.enums import Equipment, RoomKind, SessionFormat
@@ -29,18 +30,23 @@ PAIR_RULES = frozenset({"room_busy", "same_session", "teacher_busy"})
 
 
 class Severity(StrEnum):
+    """A hard rule refuses a placement; a warning only points at it."""
+
     HARD = "hard"
     WARNING = "warning"
 
 
 @dataclass(frozen=True)
 class Problem:
+    """One rule a placement breaks, with a message an organizer can act on."""
+
     severity: Severity
     rule: str
     message: str
 
     @property
     def is_hard(self) -> bool:
+        """Whether the rule refuses the placement."""
         return self.severity == Severity.HARD
 
 
@@ -61,12 +67,15 @@ class SessionFacts:
 
     @property
     def teacher_names(self) -> str:
+        """The teachers' names in prose: "Ann", "Ann, Bo and Cy"."""
         names = [name for _, name in self.teachers]
         return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 @dataclass(frozen=True)
 class RoomFacts:
+    """What the rules need to know about a room."""
+
     id: int
     name: str
     kind: RoomKind
@@ -86,9 +95,11 @@ class Placement:
 
     @property
     def ends_at(self) -> datetime:
+        """When the run would end."""
         return self.starts_at + timedelta(minutes=self.session.duration_minutes)
 
     def overlaps(self, other: Placement) -> bool:
+        """Whether the two placements share any time."""
         return self.starts_at < other.ends_at and other.starts_at < self.ends_at
 
 
@@ -103,6 +114,7 @@ class Grid:
     slot_minutes: int
 
     def local(self, instant: datetime) -> datetime:
+        """The instant in the edition's time zone."""
         return instant.astimezone(self.zone)
 
     def slot_starts(self) -> list[datetime]:
@@ -136,7 +148,7 @@ class Settings:
     clash_threshold: int = 3
 
 
-def settings_from(config: Mapping[str, object]) -> Settings:
+def settings_from(config: Mapping[str, Any]) -> Settings:
     """The rules' judgement calls from the app's configuration."""
     return Settings(
         show_up_factor=float(config["LEARNINGWEEK_SHOW_UP_FACTOR"]),
@@ -171,12 +183,14 @@ class BoardState:
         placements: Iterable[Placement],
         co_interest: Mapping[int, Mapping[int, int]] | None = None,
     ) -> BoardState:
+        """The state holding `placements`."""
         state = cls(grid=grid, co_interest=co_interest or {})
         for placement in placements:
             state.add(placement)
         return state
 
     def add(self, placement: Placement) -> None:
+        """Index one more placement."""
         day = self.grid.local(placement.starts_at).date()
         self.by_room_day[(placement.room.id, day)].append(placement)
         for teacher_id, _ in placement.session.teachers:
@@ -185,6 +199,7 @@ class BoardState:
         self.by_run[placement.run_id] = placement
 
     def remove(self, run_id: int) -> None:
+        """Forget a run's placement, if it has one."""
         placement = self.by_run.pop(run_id, None)
         if placement is None:
             return

@@ -38,6 +38,7 @@ class PlaceForm(FlaskForm):
 
     @property
     def start(self) -> datetime:
+        """The chosen start."""
         return datetime.fromisoformat(self.starts_at.data)
 
 

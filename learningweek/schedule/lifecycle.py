@@ -41,43 +41,22 @@ def set_placement(
     After the programme is published every change of time or place raises the run's
     sequence, so calendar clients replace the event they hold.
     """
-    if run.starts_at == starts_at and run.room_id == (room.id if room else None):
+    room_id = room.id if room else None
+    if run.starts_at == starts_at and run.room_id == room_id:
         return
-    run.changes.append(
-        RunChange(
-            actor=actor,
-            old_starts_at=run.starts_at,
-            old_room_id=run.room_id,
-            new_starts_at=starts_at,
-            new_room_id=room.id if room else None,
-            created_at=now,
-        )
-    )
+    _record_change(run, starts_at, room_id, actor=actor, now=now, raises_sequence=published)
     run.starts_at = starts_at
     run.room = room
-    run.changed_at = now
-    if published:
-        run.sequence += 1
 
 
 def cancel_run(run: Run, *, actor: User | None, now: datetime) -> None:
     """Cancel a run. It frees its room but keeps its time, so the calendars of those
     signed up can show it cancelled; its sequence rises so they update."""
-    run.changes.append(
-        RunChange(
-            actor=actor,
-            old_starts_at=run.starts_at,
-            old_room_id=run.room_id,
-            new_starts_at=run.starts_at,
-            new_room_id=run.room_id,
-            cancelled=True,
-            created_at=now,
-        )
+    _record_change(
+        run, run.starts_at, run.room_id, actor=actor, now=now, raises_sequence=True, cancelled=True
     )
     run.cancelled_at = now
     run.is_pinned = False
-    run.sequence += 1
-    run.changed_at = now
 
 
 def cancel_runs(learning_session: LearningSession, *, actor: User | None, now: datetime) -> None:
@@ -119,17 +98,37 @@ def note_length_change(
     published = learning_session.edition.is_published
     touched = [run for run in active_runs(learning_session) if run.is_placed]
     for run in touched:
-        run.changes.append(
-            RunChange(
-                actor=actor,
-                old_starts_at=run.starts_at,
-                old_room_id=run.room_id,
-                new_starts_at=run.starts_at,
-                new_room_id=run.room_id,
-                created_at=now,
-            )
+        _record_change(
+            run, run.starts_at, run.room_id, actor=actor, now=now, raises_sequence=published
         )
-        run.changed_at = now
-        if published:
-            run.sequence += 1
     return touched
+
+
+def _record_change(
+    run: Run,
+    starts_at: datetime | None,
+    room_id: int | None,
+    *,
+    actor: User | None,
+    now: datetime,
+    raises_sequence: bool,
+    cancelled: bool = False,
+) -> None:
+    """Record a change of the run from where it is to `starts_at` in `room_id`, and stamp it.
+
+    `raises_sequence` after publishing, so calendar clients replace the event they hold.
+    """
+    run.changes.append(
+        RunChange(
+            actor=actor,
+            old_starts_at=run.starts_at,
+            old_room_id=run.room_id,
+            new_starts_at=starts_at,
+            new_room_id=room_id,
+            cancelled=cancelled,
+            created_at=now,
+        )
+    )
+    run.changed_at = now
+    if raises_sequence:
+        run.sequence += 1

@@ -65,6 +65,7 @@ class Run(Model):
 
     @hybrid_property
     def is_placed(self) -> bool:
+        """It has a start and a room."""
         return self.starts_at is not None
 
     @is_placed.inplace.expression
@@ -74,6 +75,7 @@ class Run(Model):
 
     @hybrid_property
     def is_cancelled(self) -> bool:
+        """It was cancelled: it keeps its time for calendars, but holds no room."""
         return self.cancelled_at is not None
 
     @is_cancelled.inplace.expression
@@ -103,6 +105,13 @@ class Run(Model):
         )
 
     @property
+    def spot(self) -> tuple[datetime, int] | None:
+        """Its start and room id once placed (a constraint sets both or neither), else None."""
+        if self.starts_at is None or self.room_id is None:
+            return None
+        return self.starts_at, self.room_id
+
+    @property
     def capacity(self) -> int:
         """Effective capacity: the teachers' maximum, the room's seats and any seat limit."""
         if self.room is None:
@@ -114,6 +123,7 @@ class Run(Model):
 
     @property
     def ends_at(self) -> datetime | None:
+        """When it ends, once placed."""
         if self.starts_at is None:
             return None
         return self.starts_at + timedelta(minutes=self.learning_session.duration_minutes)

@@ -68,21 +68,26 @@ class Board:
 
     @property
     def placed(self) -> list[Run]:
+        """The runs with a start and a room."""
         return [run for run in self.runs if run.is_placed]
 
     @property
     def unplaced(self) -> list[Run]:
+        """The runs still waiting for a start and a room."""
         return [run for run in self.runs if not run.is_placed]
 
     @property
     def hard_conflicts(self) -> int:
+        """How many broken hard rules the board shows."""
         return sum(1 for problems in self.problems.values() for p in problems if p.is_hard)
 
     @property
     def warnings(self) -> int:
+        """How many warnings the board shows."""
         return sum(1 for problems in self.problems.values() for p in problems if not p.is_hard)
 
     def placement(self, run: Run, starts_at: datetime, room: Room) -> Placement:
+        """`run` at `starts_at` in `room`, as the rules see it."""
         return Placement(
             run_id=run.id,
             session=self.session_facts[run.session_id],
@@ -107,6 +112,7 @@ def grid_of(edition: Edition) -> Grid:
 
 
 def room_facts(room: Room) -> RoomFacts:
+    """A room as the rules see it."""
     return RoomFacts(
         id=room.id,
         name=room.name,
@@ -118,6 +124,7 @@ def room_facts(room: Room) -> RoomFacts:
 
 
 def session_facts(learning_session: LearningSession, expected_demand: int) -> SessionFacts:
+    """A session as the rules see it, with the people expected to come."""
     return SessionFacts(
         id=learning_session.id,
         title=learning_session.title,
@@ -154,21 +161,21 @@ def co_interest(db_session: DbSession, edition: Edition) -> dict[int, dict[int, 
     return pairs
 
 
-def _active_runs_query() -> sa.Select[tuple[Run]]:
-    """Active runs of accepted sessions, with the teachers the rules need."""
+def _runs_where(*conditions: sa.ColumnExpressionArgument[bool]) -> sa.Select[Run]:
+    """The runs meeting `conditions` (which may name their session), in time order."""
     return (
-        sa.select(Run)
-        .join(Run.learning_session)
-        .where(
-            LearningSession.status == ProposalStatus.ACCEPTED,
-            Run.cancelled_at.is_(None),
-        )
-        .options(
-            joinedload(Run.learning_session).joinedload(LearningSession.lead),
-            joinedload(Run.learning_session).selectinload(LearningSession.co_teachers),
-            joinedload(Run.learning_session).selectinload(LearningSession.topics),
-        )
-        .order_by(Run.starts_at, Run.id)
+        sa.select(Run).join(Run.learning_session).where(*conditions).order_by(Run.starts_at, Run.id)
+    )
+
+
+def _active_runs_query() -> sa.Select[Run]:
+    """Active runs of accepted sessions, with the teachers the rules need."""
+    return _runs_where(
+        LearningSession.status == ProposalStatus.ACCEPTED, ~Run.is_cancelled
+    ).options(
+        joinedload(Run.learning_session).joinedload(LearningSession.lead),
+        joinedload(Run.learning_session).selectinload(LearningSession.co_teachers),
+        joinedload(Run.learning_session).selectinload(LearningSession.topics),
     )
 
 
@@ -209,9 +216,9 @@ def load_board(db_session: DbSession, edition: Edition, settings: Settings) -> B
     state = BoardState.of(
         grid,
         (
-            Placement(run.id, facts[run.session_id], run.starts_at, rooms_by_id[run.room_id])
+            Placement(run.id, facts[run.session_id], spot[0], rooms_by_id[spot[1]])
             for run in [*runs, *neighbours]
-            if run.is_placed
+            if (spot := run.spot) is not None
         ),
         co_interest(db_session, edition),
     )
@@ -228,18 +235,9 @@ def load_board(db_session: DbSession, edition: Edition, settings: Settings) -> B
     )
 
 
-def placed_runs(edition: Edition) -> sa.Select[tuple[Run]]:
+def placed_runs(edition: Edition) -> sa.Select[Run]:
     """An edition's placed, active runs in time order."""
-    return (
-        sa.select(Run)
-        .join(Run.learning_session)
-        .where(
-            LearningSession.edition_id == edition.id,
-            Run.starts_at.is_not(None),
-            Run.cancelled_at.is_(None),
-        )
-        .order_by(Run.starts_at, Run.id)
-    )
+    return _runs_where(LearningSession.edition_id == edition.id, Run.is_placed, ~Run.is_cancelled)
 
 
 def _lock_edition(db_session: DbSession, edition: Edition) -> None:
@@ -311,19 +309,23 @@ def place_run(
     if old_start is not None:
         signups.rebalance_seats(db_session, [run], now=now, force=force_seats)
         if edition.is_published:
-            _tell_of_move(db_session, run, old_start, old_room)
+            _tell_of_move(db_session, run, (old_start, old_room), (starts_at, room))
     db_session.flush()
     return problems
 
 
 def _tell_of_move(
-    db_session: DbSession, run: Run, old_start: datetime, old_room: Room | None
+    db_session: DbSession,
+    run: Run,
+    old: tuple[datetime, Room | None],
+    new: tuple[datetime, Room],
 ) -> None:
     """Tell the teachers and everyone signed up where and when the run now is."""
     learning_session = run.learning_session
     zone = learning_session.edition.zone
+    (old_start, old_room), (new_start, new_room) = old, new
     before = f"{format_local(old_start, zone)} in {old_room.name if old_room else 'no room'}"
-    after = f"{format_local(run.starts_at, zone)} in {run.room.name}"
+    after = f"{format_local(new_start, zone)} in {new_room.name}"
     tell_teachers(
         db_session,
         learning_session,
@@ -499,9 +501,7 @@ def _refuse_if_signed_up_meanwhile(
     if not published:
         return  # nobody can sign up before the programme is published
     changing = [
-        runs[run_id]
-        for run_id, chosen in result.placements.items()
-        if (runs[run_id].starts_at, runs[run_id].room_id) != chosen
+        runs[run_id] for run_id, chosen in result.placements.items() if runs[run_id].spot != chosen
     ]
     signups.lock_runs(db_session, changing)
     if signups.runs_with_signups(db_session, (run.id for run in changing)):
@@ -540,8 +540,7 @@ def scheduling_problem(
             # rule stays too: an organizer decides where it goes, not the solver.
             fixed.append(board.state.by_run[run.id])
             continue
-        current = (run.starts_at, run.room_id) if run.is_placed else None
-        movable.append(solver.RunToPlace(run.id, facts, topics.get(run.session_id, ()), current))
+        movable.append(solver.RunToPlace(run.id, facts, topics.get(run.session_id, ()), run.spot))
     return solver.SchedulingProblem(
         grid=board.grid,
         rooms=tuple(board.room_facts[room.id] for room in board.rooms if room.is_active),
@@ -588,15 +587,16 @@ def schedule_edition(
     for run_id, (start, room_id) in result.placements.items():
         run = runs[run_id]
         old_start, old_room = run.starts_at, run.room
-        if (old_start, run.room_id) == (start, room_id):
+        if run.spot == (start, room_id):
             continue
+        room = rooms[room_id]
         lifecycle.set_placement(
-            run, start, rooms[room_id], actor=actor, now=now, published=edition.is_published
+            run, start, room, actor=actor, now=now, published=edition.is_published
         )
         if old_start is not None:
             moved.append(run)
             if edition.is_published:
-                _tell_of_move(db_session, run, old_start, old_room)
+                _tell_of_move(db_session, run, (old_start, old_room), (start, room))
     for run_id in result.unplaced:
         run = runs[run_id]
         if run.is_placed and not edition.is_published:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TypeVar
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from learningweek.accounts.permissions import organizer_required
 from learningweek.core.database import utcnow
@@ -21,6 +26,9 @@ from learningweek.signups import services as signups
 from learningweek.signups.forms import SeatLimitForm
 from learningweek.web.actions import perform, writes
 from learningweek.web.forms import EmptyForm
+
+Form = TypeVar("Form", bound=FlaskForm)
+T = TypeVar("T")
 
 
 def scheduling_settings() -> Settings:
@@ -41,19 +49,23 @@ def _day_grid(board: services.Board, day: date) -> DayGrid:
     grid = board.grid
     starts = [start for start in grid.slot_starts() if grid.local(start).date() == day]
     slot_index = {start: index for index, start in enumerate(starts)}
-    day_runs = [run for run in board.placed if grid.local(run.starts_at).date() == day]
-    used_rooms = {run.room_id for run in day_runs}
+    day_runs = [
+        (run, spot)
+        for run in board.runs
+        if (spot := run.spot) is not None and grid.local(spot[0]).date() == day
+    ]
+    used_rooms = {room_id for _, (_, room_id) in day_runs}
     rooms = [room for room in board.rooms if room.is_active or room.id in used_rooms]
     column = {room.id: index for index, room in enumerate(rooms)}
     cells: list[list[list[tuple[Run, bool]]]] = [[[] for _ in rooms] for _ in starts]
     slot = timedelta(minutes=grid.slot_minutes)
-    for run in day_runs:
-        first = slot_index.get(run.starts_at)
+    for run, (start, room_id) in day_runs:
+        first = slot_index.get(start)
         if first is None:  # off the grid: shown in the problem list, not the grid
             continue
-        length = max(1, -(-(run.ends_at - run.starts_at) // slot))
+        length = max(1, -(-timedelta(minutes=run.learning_session.duration_minutes) // slot))
         for offset in range(min(length, len(starts) - first)):
-            cells[first + offset][column[run.room_id]].append((run, offset == 0))
+            cells[first + offset][column[room_id]].append((run, offset == 0))
     rows = [(f"{grid.local(start):%H:%M}", cells[index]) for index, start in enumerate(starts)]
     return DayGrid(day=day, rooms=rooms, rows=rows)
 
@@ -84,6 +96,23 @@ def board(edition_id: int):
 
 def _run_or_404(run_id: int) -> Run:
     return db.get_or_404(Run, run_id)
+
+
+def _run_post(
+    rule: str,
+) -> Callable[[Callable[[Run], ResponseReturnValue]], Callable[[int], ResponseReturnValue]]:
+    """Register `handle(run)` as an organizer's POST to `/organize/runs/<id>/<rule>`."""
+
+    def register(
+        handle: Callable[[Run], ResponseReturnValue],
+    ) -> Callable[[int], ResponseReturnValue]:
+        @functools.wraps(handle)
+        def view(run_id: int) -> ResponseReturnValue:
+            return handle(_run_or_404(run_id))
+
+        return bp.post(f"/organize/runs/<int:run_id>/{rule}")(writes(organizer_required(view)))
+
+    return register
 
 
 def _run_page(
@@ -135,33 +164,42 @@ def run_detail(run_id: int):
 
 
 def _placement_data(run: Run) -> dict:
-    if not run.is_placed:
+    if run.spot is None:
         return {}
-    return {"starts_at": run.starts_at.isoformat(), "room_id": run.room_id}
+    start, room_id = run.spot
+    return {"starts_at": start.isoformat(), "room_id": room_id}
 
 
-@bp.post("/organize/runs/<int:run_id>/place")
-@writes
-@organizer_required
-def place(run_id: int):
+def _placing(service: Callable[..., T], run: Run, form: PlaceForm, **options: bool) -> T:
+    """Call a service that places a run (or a new one beside it) with the form's choices."""
+    return service(
+        db.session,
+        run,
+        form.start,
+        db.get_or_404(Room, form.room_id.data),
+        actor=current_user,
+        now=utcnow(),
+        settings=scheduling_settings(),
+        force=form.force.data,
+        **options,
+    )
+
+
+def _refused(run: Run, error: DomainError) -> ResponseReturnValue:
+    """Undo the attempt and say why on the run's page."""
+    db.session.rollback()
+    flash(str(error), "error")
+    return redirect(url_for("schedule.run_detail", run_id=run.id))
+
+
+@_run_post("place")
+def place(run: Run) -> ResponseReturnValue:
     """Place or move a run; hard conflicts need "place anyway"."""
-    run = _run_or_404(run_id)
     form = _place_form(run)
     if not form.validate_on_submit():
         return _run_page(run, form)
-    room = db.get_or_404(Room, form.room_id.data)
     try:
-        problems = services.place_run(
-            db.session,
-            run,
-            form.start,
-            room,
-            actor=current_user,
-            now=utcnow(),
-            settings=scheduling_settings(),
-            force=form.force.data,
-            force_seats=form.force_seats.data,
-        )
+        problems = _placing(services.place_run, run, form, force_seats=form.force_seats.data)
     except services.PlacementRefused as refused:
         db.session.rollback()
         form.form_errors.append(
@@ -177,24 +215,19 @@ def place(run_id: int):
         )
         return _run_page(run, form, seats_short=True)
     except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("schedule.run_detail", run_id=run.id))
+        return _refused(run, error)
     db.session.commit()
     kept = [problem.message for problem in problems]
     flash("Placed." + (" Still to look at: " + " ".join(kept) if kept else ""), "success")
-    day = services.grid_of(run.learning_session.edition).local(run.starts_at).date()
+    day = services.grid_of(run.learning_session.edition).local(form.start).date()
     return redirect(
         url_for("schedule.board", edition_id=run.learning_session.edition_id, day=day.isoformat())
     )
 
 
-@bp.post("/organize/runs/<int:run_id>/seats")
-@writes
-@organizer_required
-def seats(run_id: int):
+@_run_post("seats")
+def seats(run: Run) -> ResponseReturnValue:
     """Cap a run's seats, or lift the cap; cutting below the seats held needs "anyway"."""
-    run = _run_or_404(run_id)
     form = SeatLimitForm()
     place_form = _place_form(run, data=_placement_data(run))
     if not form.validate_on_submit():
@@ -228,28 +261,15 @@ def seats(run_id: int):
     return redirect(url_for("schedule.run_detail", run_id=run.id))
 
 
-@bp.post("/organize/runs/<int:run_id>/extra-run")
-@writes
-@organizer_required
-def extra_run(run_id: int):
+@_run_post("extra-run")
+def extra_run(run: Run) -> ResponseReturnValue:
     """Add a run for an overflowing waitlist and seat the waiting people in it."""
-    run = _run_or_404(run_id)
     form = _place_form(run, prefix="extra")
     place_form = _place_form(run, data=_placement_data(run))
     if not form.validate_on_submit():
         return _run_page(run, place_form, extra_run_form=form)
-    room = db.get_or_404(Room, form.room_id.data)
     try:
-        new_run, moved = services.add_run_for_waitlist(
-            db.session,
-            run,
-            form.start,
-            room,
-            actor=current_user,
-            now=utcnow(),
-            settings=scheduling_settings(),
-            force=form.force.data,
-        )
+        new_run, moved = _placing(services.add_run_for_waitlist, run, form)
     except services.PlacementRefused as refused:
         db.session.rollback()
         form.form_errors.append(
@@ -258,78 +278,64 @@ def extra_run(run_id: int):
         )
         return _run_page(run, place_form, extra_run_form=form)
     except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("schedule.run_detail", run_id=run.id))
+        return _refused(run, error)
     db.session.commit()
     flash(f"The new run is placed and {len(moved)} people from the waitlist moved in.", "success")
     return redirect(url_for("schedule.run_detail", run_id=new_run.id))
 
 
-def _run_action(run_id: int, act, success: str, form_class=EmptyForm):
-    run = _run_or_404(run_id)
-    form = form_class()
-    perform(form, lambda: act(run, form), success)
-    target = request.form.get("back") == "board"
-    if target:
-        return redirect(
-            url_for(
-                "schedule.board",
-                edition_id=run.learning_session.edition_id,
-                day=request.form.get("day") or None,
-            )
-        )
-    return redirect(url_for("schedule.run_detail", run_id=run.id))
+def _run_action(
+    rule: str, success: str, form_class: type[Form] = EmptyForm
+) -> Callable[[Callable[[Run, Form], object]], Callable[[int], ResponseReturnValue]]:
+    """Register `act(run, form)` as an organizer's POST to `/organize/runs/<id>/<rule>`.
+
+    The form is validated, the service runs and commits (`perform`), and the page goes
+    back to the board when the button came from there, else to the run's page.
+    """
+
+    def register(act: Callable[[Run, Form], object]) -> Callable[[int], ResponseReturnValue]:
+        @functools.wraps(act)
+        def handle(run: Run) -> ResponseReturnValue:
+            form = form_class()
+            perform(form, lambda: act(run, form), success)
+            if request.form.get("back") == "board":
+                return redirect(
+                    url_for(
+                        "schedule.board",
+                        edition_id=run.learning_session.edition_id,
+                        day=request.form.get("day") or None,
+                    )
+                )
+            return redirect(url_for("schedule.run_detail", run_id=run.id))
+
+        return _run_post(rule)(handle)
+
+    return register
 
 
-@bp.post("/organize/runs/<int:run_id>/unplace")
-@writes
-@organizer_required
-def unplace(run_id: int):
+@_run_action("unplace", "The run is unplaced.")
+def unplace(run: Run, form: EmptyForm) -> None:
     """Take a run off the board (only before publishing)."""
-    return _run_action(
-        run_id,
-        lambda run, form: services.unplace_run(db.session, run, actor=current_user, now=utcnow()),
-        "The run is unplaced.",
-    )
+    services.unplace_run(db.session, run, actor=current_user, now=utcnow())
 
 
-@bp.post("/organize/runs/<int:run_id>/pin")
-@writes
-@organizer_required
-def pin(run_id: int):
+@_run_action("pin", "Pinned: the automatic scheduler will leave it where it is.")
+def pin(run: Run, form: EmptyForm) -> None:
     """Pin a run where it is."""
-    return _run_action(
-        run_id,
-        lambda run, form: services.set_pinned(db.session, run, True, actor=current_user),
-        "Pinned: the automatic scheduler will leave it where it is.",
-    )
+    services.set_pinned(db.session, run, True, actor=current_user)
 
 
-@bp.post("/organize/runs/<int:run_id>/unpin")
-@writes
-@organizer_required
-def unpin(run_id: int):
+@_run_action("unpin", "Unpinned.")
+def unpin(run: Run, form: EmptyForm) -> None:
     """Release a pinned run."""
-    return _run_action(
-        run_id,
-        lambda run, form: services.set_pinned(db.session, run, False, actor=current_user),
-        "Unpinned.",
-    )
+    services.set_pinned(db.session, run, False, actor=current_user)
 
 
-@bp.post("/organize/runs/<int:run_id>/cancel")
-@writes
-@organizer_required
-def cancel(run_id: int):
+@_run_action("cancel", "The run is cancelled and its teachers are told.", CancelRunForm)
+def cancel(run: Run, form: CancelRunForm) -> None:
     """Cancel one run; its room is freed and its teachers are told."""
-    return _run_action(
-        run_id,
-        lambda run, form: services.cancel_run(
-            db.session, run, actor=current_user, comment=form.comment.data or "", now=utcnow()
-        ),
-        "The run is cancelled and its teachers are told.",
-        CancelRunForm,
+    services.cancel_run(
+        db.session, run, actor=current_user, comment=form.comment.data or "", now=utcnow()
     )
 
 
@@ -339,18 +345,13 @@ def cancel(run_id: int):
 def publish(edition_id: int):
     """Publish the programme, if nothing blocks it."""
     edition = db.get_or_404(Edition, edition_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        services.publish_edition(
+    perform(
+        EmptyForm(),
+        lambda: services.publish_edition(
             db.session, edition, actor=current_user, settings=scheduling_settings(), now=utcnow()
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(f"The programme of {edition.name} is published.", "success")
+        ),
+        f"The programme of {edition.name} is published.",
+    )
     return redirect(url_for("schedule.board", edition_id=edition.id))
 
 

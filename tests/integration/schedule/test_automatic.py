@@ -1,6 +1,6 @@
 """The automatic scheduler through the app: pinned runs, re-solving, the button, the CLI."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,23 +11,13 @@ from learningweek.proposals import services as proposals
 from learningweek.schedule import services
 from learningweek.schedule.conflicts import Settings
 from tests.conftest import log_in
-from tests.factories import make_edition, make_organizer, make_proposal, make_room, make_run
+from tests.factories import make_proposal, make_room, make_run
 from tests.integration.html import flashes
 
 S = ProposalStatus
 SETTINGS = Settings()
 NOW = datetime(2027, 2, 1, tzinfo=UTC)
 ZONE = ZoneInfo("Europe/Stockholm")
-
-
-@pytest.fixture
-def edition(app):
-    return make_edition(slug="spring", first_day=date(2027, 3, 8))
-
-
-@pytest.fixture
-def organizer(app):
-    return make_organizer(email="boss@example.com")
 
 
 def _fill(edition, count: int) -> list:
@@ -108,6 +98,19 @@ def test_resolving_after_publishing_moves_nothing_that_need_not_move(edition, or
     assert all(run.is_placed for run in proposal.runs)
 
 
+def test_automatic_scheduling_is_for_organizers_only(edition):
+    from learningweek.core.errors import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        services.schedule_edition(
+            db.session,
+            edition,
+            actor=make_proposal(edition=edition).lead,
+            now=NOW,
+            settings=SETTINGS,
+        )
+
+
 def test_schedule_button_reports_what_it_did(client, edition, organizer):
     _fill(edition, 3)
     log_in(client, organizer.email)
@@ -127,7 +130,8 @@ def test_schedule_command(runner, edition, organizer):
 
     assert result.exit_code == 0, result.output
     assert "The scheduler placed 2 runs" in result.output
-    assert unknown.exit_code == 1 and "No edition has the address 'nowhere'" in unknown.output
+    assert unknown.exit_code == 1
+    assert "No edition has the address 'nowhere'" in unknown.output
 
 
 def test_a_failed_solve_changes_nothing(edition, organizer, monkeypatch):

@@ -1,7 +1,6 @@
 """The board: runs from acceptance, placing with reasons, publishing, and changes after it."""
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +11,6 @@ from learningweek.extensions import db
 from learningweek.notifications.models import Notification
 from learningweek.proposals import services as proposals
 from learningweek.schedule import services
-from learningweek.schedule.conflicts import Settings
 from learningweek.schedule.models import Run, RunChange
 from tests.conftest import log_in
 from tests.factories import (
@@ -25,29 +23,18 @@ from tests.factories import (
     make_user,
 )
 from tests.integration.html import field_error, flashes, page
+from tests.integration.schedule.week import NOW, SETTINGS, at
 
 S = ProposalStatus
-SETTINGS = Settings()
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
-NOW = datetime(2027, 2, 1, 12, tzinfo=UTC)
 OPEN_NOW = {
     "proposals_open_at": datetime(2020, 1, 1, tzinfo=UTC),
     "proposals_close_at": datetime(2099, 1, 1, tzinfo=UTC),
 }
 
 
-def at(hour: int, minute: int = 0, day: int = 8) -> datetime:
-    return datetime(2027, 3, day, hour, minute, tzinfo=STOCKHOLM).astimezone(UTC)
-
-
 @pytest.fixture
 def edition(app):
     return make_edition(slug="spring", first_day=date(2027, 3, 8), **OPEN_NOW)
-
-
-@pytest.fixture
-def organizer(app):
-    return make_organizer(email="boss@example.com")
 
 
 def accepted(edition, **overrides):
@@ -221,6 +208,23 @@ def test_an_off_grid_start_from_a_forged_form_is_refused(client, edition, organi
     assert "Not a valid choice" in field_error(response, "starts_at")
 
 
+def test_a_room_is_shared_by_editions_on_the_same_days(edition):
+    other_edition = make_edition(slug="other", first_day=date(2027, 3, 8))
+    room = make_room(name="Orion")
+    make_run(
+        make_proposal(edition=other_edition, status=S.ACCEPTED, title="Elsewhere"),
+        starts_at=at(10),
+        room=room,
+    )
+    run = make_run(make_proposal(edition=edition, status=S.ACCEPTED))
+    organizer = make_organizer()
+
+    with pytest.raises(services.PlacementRefused, match="Orion is taken by “Elsewhere”"):
+        services.place_run(
+            db.session, run, at(10), room, actor=organizer, now=NOW, settings=SETTINGS
+        )
+
+
 def test_pin_needs_a_placed_run(edition, organizer):
     run = make_run(accepted(edition))
 
@@ -252,7 +256,8 @@ def test_cancelling_a_run_frees_its_room(edition, organizer):
     )
 
     assert problems == []
-    assert cancelled.is_cancelled and cancelled.sequence == 1
+    assert cancelled.is_cancelled
+    assert cancelled.sequence == 1
     kinds = db.session.scalars(sa.select(Notification.kind)).all()
     assert kinds == [NotificationKind.RUN_CANCELLED]
 
@@ -345,7 +350,8 @@ def test_employees_see_no_schedule_before_publishing(app, edition, organizer):
     db.session.commit()
     after = page(employee.get(url)).get_text(" ")
 
-    assert "Orion" not in before and "When and where" not in before
+    assert "Orion" not in before
+    assert "When and where" not in before
     assert "Orion" in organizer_before
     assert "Mon 08 Mar 2027, 10:00 CET, Orion" in after
 

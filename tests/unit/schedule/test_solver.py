@@ -19,16 +19,18 @@ from learningweek.schedule.conflicts import (
 from learningweek.schedule.solver import (
     RunToPlace,
     SchedulingProblem,
-    _build_model,
-    _candidates,
-    _complete_hint,
-    _improve,
-    _placements_of,
-    _reason,
     explain,
     greedy,
     objective_of,
     solve,
+)
+from learningweek.schedule.solver.candidates import candidates_for
+from learningweek.schedule.solver.explain import unplaced_reason
+from learningweek.schedule.solver.model import (
+    build_model,
+    complete_hint,
+    improve,
+    placements_from,
 )
 
 ZONE = ZoneInfo("Europe/Stockholm")
@@ -83,7 +85,8 @@ def test_places_everything_when_a_feasible_schedule_exists():
     assert result.unplaced == {}
     assert len(result.placements) == 6
     assert violations(fixture, result.placements) == []
-    assert result.objective is not None and result.bound <= result.objective
+    assert result.objective is not None
+    assert result.bound <= result.objective
 
 
 def test_popular_sessions_get_the_big_room():
@@ -155,7 +158,8 @@ def test_after_publishing_placed_runs_stay_unless_moving_is_needed():
     result = solve(fixture, time_limit=10)
 
     assert result.moved == []
-    assert result.placements[1] == current[1] and result.placements[2] == current[2]
+    assert result.placements[1] == current[1]
+    assert result.placements[2] == current[2]
     assert 3 in result.placements
 
 
@@ -252,7 +256,7 @@ def _explain_by_rules(fixture: SchedulingProblem, placements: dict) -> dict[int,
     state = BoardState.of(fixture.grid, [*fixture.fixed, *placed])
     slot_starts = fixture.grid.slot_starts()
     reasons = {}
-    for run, cand in zip(fixture.runs, _candidates(fixture, slot_starts), strict=True):
+    for run, cand in zip(fixture.runs, candidates_for(fixture, slot_starts), strict=True):
         if run.run_id in placements:
             continue
         teacher_free, both_free = [], []
@@ -273,7 +277,7 @@ def _explain_by_rules(fixture: SchedulingProblem, placements: dict) -> dict[int,
                 teacher_free.append(slot_starts[i])
                 if any("room_busy" not in rules for rules in broken):
                     both_free.append(slot_starts[i])
-        reasons[run.run_id] = _reason(fixture, run.session, cand, teacher_free, both_free)
+        reasons[run.run_id] = unplaced_reason(fixture, run.session, cand, teacher_free, both_free)
     return reasons
 
 
@@ -345,11 +349,11 @@ def test_preferred_half_days_decide_between_otherwise_equal_starts():
 def _greedy_start(fixture: SchedulingProblem):
     """The model of `fixture` with the greedy baseline's schedule as a complete solution."""
     slot_starts = fixture.grid.slot_starts()
-    candidates = _candidates(fixture, slot_starts)
+    candidates = candidates_for(fixture, slot_starts)
     start = greedy(fixture, candidates=candidates).placements
     room_index = {room.id: m for m, room in enumerate(fixture.rooms)}
-    built = _build_model(fixture, candidates, start, slot_starts, room_index)
-    _complete_hint(built.model, deadline=perf_counter() + 10)
+    built = build_model(fixture, candidates, start, slot_starts, room_index)
+    complete_hint(built.model, deadline=perf_counter() + 10)
     hinted = built.model.proto.solution_hint
     hint = dict(zip(hinted.vars, hinted.values, strict=True))
     values = [hint[index] for index in range(len(built.model.proto.variables))]
@@ -373,11 +377,11 @@ def test_the_neighbourhood_search_never_worsens_and_keeps_every_hard_rule():
     fixture = _crowded()
     built, values, start_cost = _greedy_start(fixture)
 
-    values, cost, used = _improve(
+    values, cost, used = improve(
         fixture, built, values, start_cost, budget=0.5, deadline=perf_counter() + 30
     )
 
-    placements = _placements_of(fixture, built, values)
+    placements = placements_from(fixture, built, values)
     assert cost < start_cost  # the greedy baseline clashes: there is something to gain
     assert cost == objective_of(fixture, placements)
     assert len(placements) == len(fixture.runs)
@@ -389,7 +393,7 @@ def test_the_neighbourhood_search_gives_the_same_schedule_for_the_same_input():
     first_built, first_values, cost = _greedy_start(_crowded())
     second_built, second_values, _ = _greedy_start(_crowded())
 
-    first = _improve(_crowded(), first_built, first_values, cost, budget=1.0, deadline=1e12)
-    second = _improve(_crowded(), second_built, second_values, cost, budget=1.0, deadline=1e12)
+    first = improve(_crowded(), first_built, first_values, cost, budget=1.0, deadline=1e12)
+    second = improve(_crowded(), second_built, second_values, cost, budget=1.0, deadline=1e12)
 
     assert first == second
