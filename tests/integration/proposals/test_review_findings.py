@@ -1,14 +1,15 @@
 """Regressions found in review: duplicate proposals, lost fixes, huge ids, races."""
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
 
 from learningweek.core.enums import ProposalStatus
 from learningweek.extensions import db
-from learningweek.proposals.models import MAX_CO_TEACHERS, LearningSession, ProposalEvent
+from learningweek.proposals.limits import MAX_CO_TEACHERS
+from learningweek.proposals.models import LearningSession, ProposalEvent
 from tests.conftest import log_in
 from tests.factories import make_edition, make_organizer, make_proposal, make_user
 from tests.integration.html import field_error, page
@@ -23,7 +24,7 @@ OPEN_NOW = {
 
 @pytest.fixture
 def edition(app):
-    return make_edition(slug="spring", first_day=datetime(2027, 3, 8).date(), **OPEN_NOW)
+    return make_edition(slug="spring", first_day=date(2027, 3, 8), **OPEN_NOW)
 
 
 def _form_action(response) -> str:
