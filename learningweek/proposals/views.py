@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from learningweek.accounts.models import User
 from learningweek.accounts.permissions import is_safe_redirect_target, organizer_required
@@ -145,7 +149,7 @@ def edit(session_id: int):
 
 def _flash_new_schedule_conflicts(learning_session: LearningSession) -> None:
     """After an edit of a scheduled session, say which rules its runs now break."""
-    if not any(run.is_placed and not run.is_cancelled for run in learning_session.runs):
+    if not any(run.is_live for run in learning_session.runs):
         return
     board = schedule_services.load_board(
         db.session, learning_session.edition, settings_from(current_app.config)
@@ -168,9 +172,7 @@ def _flash_new_schedule_conflicts(learning_session: LearningSession) -> None:
 @login_required
 def detail(session_id: int):
     """A proposal with its history and the actions the viewer may take."""
-    learning_session = _proposal_or_404(session_id)
-    if not permissions.can_view_proposal(current_user, learning_session):
-        abort(403)
+    learning_session = _viewable_proposal_or_404(session_id)
     interest = None
     if permissions.can_see_interest_count(current_user, learning_session):
         interest = services.interest_counts(db.session, [learning_session.id]).get(
@@ -189,14 +191,37 @@ def detail(session_id: int):
     )
 
 
-def _act(session_id: int, form_class, act, success: str):
-    """Validate a small action form, call one service, commit, and go back to the page."""
+def _viewable_proposal_or_404(session_id: int) -> LearningSession:
     learning_session = _proposal_or_404(session_id)
     if not permissions.can_view_proposal(current_user, learning_session):
         abort(403)
+    return learning_session
+
+
+def _act(
+    session_id: int,
+    form_class: type[FlaskForm],
+    service: Callable[..., object],
+    success: str,
+    arguments: Callable[[Any], dict[str, object]] = lambda form: {},
+):
+    """Validate a small action form, call one service as the current user, commit, and go
+    back to the page; `arguments` reads the service's other arguments from the form."""
+    learning_session = _viewable_proposal_or_404(session_id)
     form = form_class()
-    perform(form, lambda: act(learning_session, form), success, problems_go_to="flash")
+    perform(
+        form,
+        lambda: service(
+            db.session, learning_session, actor=current_user, now=utcnow(), **arguments(form)
+        ),
+        success,
+        problems_go_to="flash",
+    )
     return _detail(learning_session)
+
+
+def _comment(form: CommentForm | DecisionForm) -> dict[str, object]:
+    return {"comment": form.comment.data or ""}
 
 
 @bp.post("/proposals/<int:session_id>/submit")
@@ -204,9 +229,7 @@ def _act(session_id: int, form_class, act, success: str):
 @login_required
 def submit(session_id: int):
     """Send the proposal to the organizers."""
-    learning_session = _proposal_or_404(session_id)
-    if not permissions.can_view_proposal(current_user, learning_session):
-        abort(403)
+    learning_session = _viewable_proposal_or_404(session_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     form = ProposalForm.for_proposal(
@@ -221,16 +244,7 @@ def submit(session_id: int):
 def withdraw(session_id: int):
     """A teacher takes the proposal back."""
     return _act(
-        session_id,
-        CommentForm,
-        lambda learning_session, form: services.withdraw_proposal(
-            db.session,
-            learning_session,
-            actor=current_user,
-            comment=form.comment.data or "",
-            now=utcnow(),
-        ),
-        "The proposal is withdrawn.",
+        session_id, CommentForm, services.withdraw_proposal, "The proposal is withdrawn.", _comment
     )
 
 
@@ -242,15 +256,9 @@ def decide(session_id: int):
     return _act(
         session_id,
         DecisionForm,
-        lambda learning_session, form: services.decide_proposal(
-            db.session,
-            learning_session,
-            ProposalStatus(form.decision.data),
-            actor=current_user,
-            comment=form.comment.data or "",
-            now=utcnow(),
-        ),
+        services.decide_proposal,
         "Your decision is recorded and the teachers are told.",
+        lambda form: {"decision": ProposalStatus(form.decision.data), **_comment(form)},
     )
 
 
@@ -262,14 +270,9 @@ def cancel(session_id: int):
     return _act(
         session_id,
         CommentForm,
-        lambda learning_session, form: services.cancel_session(
-            db.session,
-            learning_session,
-            actor=current_user,
-            comment=form.comment.data or "",
-            now=utcnow(),
-        ),
+        services.cancel_session,
         "The session is cancelled and the teachers are told.",
+        _comment,
     )
 
 
@@ -281,10 +284,9 @@ def add_co_teacher(session_id: int):
     return _act(
         session_id,
         CoTeacherForm,
-        lambda learning_session, form: services.add_co_teacher(
-            db.session, learning_session, form.email.data, actor=current_user, now=utcnow()
-        ),
+        services.add_co_teacher,
         "The co-teacher is added.",
+        lambda form: {"email": form.email.data},
     )
 
 
@@ -297,10 +299,9 @@ def remove_co_teacher(session_id: int, user_id: int):
     return _act(
         session_id,
         EmptyForm,
-        lambda learning_session, form: services.remove_co_teacher(
-            db.session, learning_session, co_teacher, actor=current_user, now=utcnow()
-        ),
+        services.remove_co_teacher,
         f"{co_teacher.display_name} is no longer a co-teacher.",
+        lambda form: {"co_teacher": co_teacher},
     )
 
 
