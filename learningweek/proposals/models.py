@@ -31,22 +31,27 @@ from learningweek.proposals.limits import (
 if TYPE_CHECKING:
     from learningweek.schedule.models import Run
 
-session_topics = sa.Table(
-    "session_topics",
-    db.metadata,
-    sa.Column(
-        "session_id", sa.ForeignKey("learning_sessions.id", ondelete="CASCADE"), primary_key=True
-    ),
-    sa.Column("topic_id", sa.ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
-)
 
-session_co_teachers = sa.Table(
+def _session_link_table(name: str, column: str, target: str, *extra: sa.Index) -> sa.Table:
+    """A many-to-many link from sessions to `target`; a link goes when either side does."""
+    return sa.Table(
+        name,
+        db.metadata,
+        sa.Column(
+            "session_id",
+            sa.ForeignKey("learning_sessions.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column(column, sa.ForeignKey(target, ondelete="CASCADE"), primary_key=True),
+        *extra,
+    )
+
+
+session_topics = _session_link_table("session_topics", "topic_id", "topics.id")
+session_co_teachers = _session_link_table(
     "session_co_teachers",
-    db.metadata,
-    sa.Column(
-        "session_id", sa.ForeignKey("learning_sessions.id", ondelete="CASCADE"), primary_key=True
-    ),
-    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    "user_id",
+    "users.id",
     sa.Index("ix_session_co_teachers_user_id", "user_id"),
 )
 

@@ -99,21 +99,16 @@ def new(slug: str):
     """Propose a session; a draft can be saved at any time, submitted inside the window."""
     edition = _visible_edition_or_404(slug)
     form = ProposalForm(edition=edition, topics=_all_topics())
-    if form.validate_on_submit():
-        try:
-            learning_session = services.create_proposal(
-                db.session, edition, form.proposal_data(), lead=current_user, now=utcnow()
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_domain_error(form, error)
-        else:
-            db.session.commit()
-            if form.wants_submission:
-                return _submit_after_save(learning_session, form)
-            flash("Your draft is saved. Submit it when it is ready.", "success")
-            return _detail(learning_session)
-    return _render_form(form, None)
+    if not form.validate_on_submit():
+        return _render_form(form, None)
+    return _save(
+        form,
+        None,
+        lambda: services.create_proposal(
+            db.session, edition, form.proposal_data(), lead=current_user, now=utcnow()
+        ),
+        "Your draft is saved. Submit it when it is ready.",
+    )
 
 
 @bp.route("/proposals/<int:session_id>/edit", methods=["GET", "POST"])
@@ -129,22 +124,38 @@ def edit(session_id: int):
         form = ProposalForm(**context)
     else:
         form = ProposalForm.for_proposal(services.proposal_data_from(learning_session), **context)
-    if form.validate_on_submit():
-        try:
-            services.update_proposal(
-                db.session, learning_session, form.proposal_data(), actor=current_user, now=utcnow()
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_domain_error(form, error)
-        else:
-            db.session.commit()
-            if form.wants_submission:
-                return _submit_after_save(learning_session, form)
-            flash("Your changes are saved.", "success")
-            _flash_new_schedule_conflicts(learning_session)
-            return _detail(learning_session)
-    return _render_form(form, learning_session)
+    if not form.validate_on_submit():
+        return _render_form(form, learning_session)
+    return _save(
+        form,
+        learning_session,
+        lambda: services.update_proposal(
+            db.session, learning_session, form.proposal_data(), actor=current_user, now=utcnow()
+        ),
+        "Your changes are saved.",
+    )
+
+
+def _save(
+    form: ProposalForm,
+    edited: LearningSession | None,
+    save: Callable[[], LearningSession],
+    saved: str,
+):
+    """Save the form's proposal, then submit it if asked; a refusal shows the form again."""
+    try:
+        learning_session = save()
+    except DomainError as error:
+        db.session.rollback()
+        attach_domain_error(form, error)
+        return _render_form(form, edited)
+    db.session.commit()
+    if form.wants_submission:
+        return _submit_after_save(learning_session, form)
+    flash(saved, "success")
+    if edited is not None:  # only an edit can change runs already on the board
+        _flash_new_schedule_conflicts(learning_session)
+    return _detail(learning_session)
 
 
 def _flash_new_schedule_conflicts(learning_session: LearningSession) -> None:
