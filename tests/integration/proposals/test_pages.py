@@ -1,7 +1,7 @@
 """Proposal pages: who sees and edits what, the form's field errors, XSS, the review queue."""
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -24,10 +24,6 @@ from tests.integration.html import field_error, flashes, page
 
 S = ProposalStatus
 NOW = datetime.now(UTC)
-OPEN_WINDOW = {
-    "proposals_open_at": datetime(2020, 1, 1, tzinfo=UTC),
-    "proposals_close_at": datetime(2099, 1, 1, tzinfo=UTC),
-}
 CLOSED_WINDOW = {
     "proposals_open_at": datetime(2020, 1, 1, tzinfo=UTC),
     "proposals_close_at": datetime(2020, 2, 1, tzinfo=UTC),
@@ -56,11 +52,6 @@ def proposal_form(**changes) -> dict:
     }
     form.update(changes)
     return {key: value for key, value in form.items() if value is not None}
-
-
-@pytest.fixture
-def edition(app):
-    return make_edition(slug="spring", first_day=date(2027, 3, 8), **OPEN_WINDOW)
 
 
 def logged_in(client, user):
