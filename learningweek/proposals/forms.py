@@ -30,23 +30,13 @@ from learningweek.core.enums import (
     SessionFormat,
 )
 from learningweek.editions.models import Edition, Topic
-from learningweek.proposals.models import (
-    MAX_OBJECTIVES,
-    MAX_PARTICIPANTS_MAX,
-    MAX_PARTICIPANTS_MIN,
-    MAX_RESOURCES,
-    OBJECTIVE_MAX_LENGTH,
-    RUNS_MAX,
-    RUNS_MIN,
-    TEXT_MAX_LENGTH,
-    TITLE_MAX_LENGTH,
-)
+from learningweek.proposals import limits
+from learningweek.proposals.half_days import half_days
 from learningweek.proposals.services import (
     LOCKED_AFTER_ACCEPTANCE,
     ProposalData,
     ResourceData,
     form_field_name,
-    half_days,
     proposal_problems,
 )
 from learningweek.web.forms import MultiCheckboxField, RuleCheckedForm, WholeNumberField, strip
@@ -63,7 +53,7 @@ class ResourceForm(Form):
     """One recommended link (a sub-form: the outer form carries the CSRF token)."""
 
     title = StringField(
-        "Title", validators=[Optional(), Length(max=TITLE_MAX_LENGTH)], filters=[strip]
+        "Title", validators=[Optional(), Length(max=limits.TITLE_MAX_LENGTH)], filters=[strip]
     )
     url = URLField("Link", validators=[Optional(), Length(max=500)], filters=[strip])
     kind = SelectField("Kind", choices=_choices(ResourceKind), default=ResourceKind.ARTICLE.value)
@@ -80,23 +70,23 @@ class ProposalForm(RuleCheckedForm):
 
     title = StringField(
         "Title",
-        validators=[InputRequired(), Length(max=TITLE_MAX_LENGTH)],
+        validators=[InputRequired(), Length(max=limits.TITLE_MAX_LENGTH)],
         filters=[strip],
     )
     abstract = TextAreaField(
         "Abstract",
-        validators=[Optional(), Length(max=TEXT_MAX_LENGTH)],
+        validators=[Optional(), Length(max=limits.TEXT_MAX_LENGTH)],
         description="What will people do and learn? Markdown works: **bold**, lists, links.",
         render_kw={"rows": 8},
     )
     objectives = FieldList(
         StringField(
             "After this session you can …",
-            validators=[Optional(), Length(max=OBJECTIVE_MAX_LENGTH)],
+            validators=[Optional(), Length(max=limits.OBJECTIVE_MAX_LENGTH)],
             filters=[strip],
         ),
-        min_entries=MAX_OBJECTIVES,
-        max_entries=MAX_OBJECTIVES,
+        min_entries=limits.MAX_OBJECTIVES,
+        max_entries=limits.MAX_OBJECTIVES,
     )
     format = RadioField("Format", choices=_choices(SessionFormat), default="in_person")
     duration_minutes = SelectField("Length", coerce=int)
@@ -104,12 +94,12 @@ class ProposalForm(RuleCheckedForm):
         "Maximum participants",
         default=20,
         validators=[InputRequired(message="Enter a whole number of people.")],
-        render_kw={"min": MAX_PARTICIPANTS_MIN, "max": MAX_PARTICIPANTS_MAX},
+        render_kw={"min": limits.MAX_PARTICIPANTS_MIN, "max": limits.MAX_PARTICIPANTS_MAX},
     )
     runs_offered = SelectField(
         "How many times you are willing to give it",
         coerce=int,
-        choices=[SelectChoice(n, str(n)) for n in range(RUNS_MIN, RUNS_MAX + 1)],
+        choices=[SelectChoice(n, str(n)) for n in range(limits.RUNS_MIN, limits.RUNS_MAX + 1)],
         default=1,
     )
     level = RadioField("Level", choices=_choices(Level), default="introductory")
@@ -122,12 +112,12 @@ class ProposalForm(RuleCheckedForm):
     topic_ids = MultiCheckboxField("Topics", coerce=int)
     prerequisites = TextAreaField(
         "Prerequisites",
-        validators=[Optional(), Length(max=TEXT_MAX_LENGTH)],
+        validators=[Optional(), Length(max=limits.TEXT_MAX_LENGTH)],
         description="What should people know or install beforehand?",
         render_kw={"rows": 3},
     )
     equipment = MultiCheckboxField("Equipment needed", choices=_choices(Equipment))
-    resources = FieldList(FormField(ResourceForm), max_entries=MAX_RESOURCES)
+    resources = FieldList(FormField(ResourceForm), max_entries=limits.MAX_RESOURCES)
     available_half_days = MultiCheckboxField(
         "When you can teach",
         description="Untick the half-days when you (and your co-teachers) cannot teach.",
@@ -170,7 +160,7 @@ class ProposalForm(RuleCheckedForm):
                 )
             # Empty rows to fill in, since the page works without JavaScript.
             blanks = sum(entry.form.is_blank() for entry in self.resources.entries)
-            room_left = MAX_RESOURCES - len(self.resources.entries)
+            room_left = limits.MAX_RESOURCES - len(self.resources.entries)
             for _ in range(max(0, min(BLANK_RESOURCE_ROWS - blanks, room_left))):
                 self.resources.append_entry()
         if locked is not None:
@@ -286,7 +276,7 @@ class DecisionForm(FlaskForm):
     )
     comment = TextAreaField(
         "Comment to the teachers",
-        validators=[Optional(), Length(max=TEXT_MAX_LENGTH)],
+        validators=[Optional(), Length(max=limits.TEXT_MAX_LENGTH)],
         description="Required when asking for changes. The teachers receive it.",
         render_kw={"rows": 4},
     )
@@ -296,7 +286,9 @@ class CommentForm(FlaskForm):
     """An optional comment with a state change (withdraw, cancel)."""
 
     comment = TextAreaField(
-        "Comment", validators=[Optional(), Length(max=TEXT_MAX_LENGTH)], render_kw={"rows": 3}
+        "Comment",
+        validators=[Optional(), Length(max=limits.TEXT_MAX_LENGTH)],
+        render_kw={"rows": 3},
     )
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from learningweek.accounts.models import User
 from learningweek.core.database import enum_column, utcnow
@@ -19,37 +19,39 @@ from learningweek.core.enums import (
 )
 from learningweek.editions.models import Edition, Topic
 from learningweek.extensions import Model, db
+from learningweek.proposals.limits import (
+    MAX_PARTICIPANTS_MAX,
+    MAX_PARTICIPANTS_MIN,
+    OBJECTIVE_MAX_LENGTH,
+    RUNS_MAX,
+    RUNS_MIN,
+    TITLE_MAX_LENGTH,
+)
 
 if TYPE_CHECKING:
     from learningweek.schedule.models import Run
 
-TITLE_MAX_LENGTH = 120
-OBJECTIVE_MAX_LENGTH = 200
-MAX_OBJECTIVES = 3
-MAX_PARTICIPANTS_MIN = 1
-MAX_PARTICIPANTS_MAX = 500
-RUNS_MIN = 1
-RUNS_MAX = 3
-MAX_RESOURCES = 10
-MAX_CO_TEACHERS = 4
-TEXT_MAX_LENGTH = 10_000
 
-session_topics = sa.Table(
-    "session_topics",
-    db.metadata,
-    sa.Column(
-        "session_id", sa.ForeignKey("learning_sessions.id", ondelete="CASCADE"), primary_key=True
-    ),
-    sa.Column("topic_id", sa.ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
-)
+def _session_link_table(name: str, column: str, target: str, *extra: sa.Index) -> sa.Table:
+    """A many-to-many link from sessions to `target`; a link goes when either side does."""
+    return sa.Table(
+        name,
+        db.metadata,
+        sa.Column(
+            "session_id",
+            sa.ForeignKey("learning_sessions.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column(column, sa.ForeignKey(target, ondelete="CASCADE"), primary_key=True),
+        *extra,
+    )
 
-session_co_teachers = sa.Table(
+
+session_topics = _session_link_table("session_topics", "topic_id", "topics.id")
+session_co_teachers = _session_link_table(
     "session_co_teachers",
-    db.metadata,
-    sa.Column(
-        "session_id", sa.ForeignKey("learning_sessions.id", ondelete="CASCADE"), primary_key=True
-    ),
-    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    "user_id",
+    "users.id",
     sa.Index("ix_session_co_teachers_user_id", "user_id"),
 )
 
@@ -130,17 +132,25 @@ class LearningSession(Model):
         return f"<LearningSession {self.id} {self.title!r} {self.status}>"
 
 
-class LearningObjective(Model):
-    """ "After this session you can …": feedback later asks whether each was met."""
+class _PositionedPart:
+    """The columns of a proposal's numbered list items: one row per (session, position)."""
 
-    __tablename__ = "learning_objectives"
-    __table_args__ = (sa.UniqueConstraint("session_id", "position"),)
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[sa.UniqueConstraint]:
+        return (sa.UniqueConstraint("session_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(
         sa.ForeignKey("learning_sessions.id", ondelete="CASCADE")
     )
     position: Mapped[int]
+
+
+class LearningObjective(_PositionedPart, Model):
+    """ "After this session you can …": feedback later asks whether each was met."""
+
+    __tablename__ = "learning_objectives"
+
     text: Mapped[str] = mapped_column(sa.String(OBJECTIVE_MAX_LENGTH))
 
     learning_session: Mapped[LearningSession] = relationship(back_populates="objectives")
@@ -149,17 +159,11 @@ class LearningObjective(Model):
         return f"<LearningObjective {self.id} {self.text!r}>"
 
 
-class SessionResource(Model):
+class SessionResource(_PositionedPart, Model):
     """A link the teacher recommends before or after the session."""
 
     __tablename__ = "session_resources"
-    __table_args__ = (sa.UniqueConstraint("session_id", "position"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("learning_sessions.id", ondelete="CASCADE")
-    )
-    position: Mapped[int]
     title: Mapped[str] = mapped_column(sa.String(TITLE_MAX_LENGTH))
     url: Mapped[str] = mapped_column(sa.String(500))
     kind: Mapped[ResourceKind] = mapped_column(enum_column(ResourceKind))

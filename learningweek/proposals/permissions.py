@@ -23,6 +23,7 @@ def is_teacher_or_organizer(user: User, learning_session: LearningSession) -> bo
 
 
 def is_lead(user: User, learning_session: LearningSession) -> bool:
+    """The teacher who proposed the session."""
     return user.id == learning_session.lead_id
 
 
@@ -52,6 +53,7 @@ def can_decide(user: User) -> bool:
 
 
 def can_cancel(user: User) -> bool:
+    """Cancel an accepted session."""
     return user.is_organizer
 
 
@@ -59,6 +61,14 @@ def can_manage_co_teachers(user: User, learning_session: LearningSession) -> boo
     """Adding and removing co-teachers is the lead's or an organizer's."""
     return (user.is_organizer or is_lead(user, learning_session)) and (
         not learning_session.status.is_final
+    )
+
+
+def can_see_runs(user: User, learning_session: LearningSession) -> bool:
+    """When and where an accepted session runs: organizers plan it, everyone else sees it
+    once the programme is published."""
+    return learning_session.status == ProposalStatus.ACCEPTED and (
+        user.is_organizer or learning_session.edition.is_published
     )
 
 
@@ -70,6 +80,8 @@ def can_see_interest_count(user: User, learning_session: LearningSession) -> boo
 def has_started(learning_session: LearningSession, now: datetime) -> bool:
     """Whether the session's first placed run has begun (the edition's start if none is)."""
     starts = [
-        run.starts_at for run in learning_session.runs if run.is_placed and not run.is_cancelled
+        run.starts_at
+        for run in learning_session.runs
+        if run.starts_at is not None and not run.is_cancelled
     ]
     return now >= (min(starts) if starts else learning_session.edition.starts_at)

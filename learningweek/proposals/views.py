@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from learningweek.accounts.models import User
 from learningweek.accounts.permissions import is_safe_redirect_target, organizer_required
@@ -95,21 +99,16 @@ def new(slug: str):
     """Propose a session; a draft can be saved at any time, submitted inside the window."""
     edition = _visible_edition_or_404(slug)
     form = ProposalForm(edition=edition, topics=_all_topics())
-    if form.validate_on_submit():
-        try:
-            learning_session = services.create_proposal(
-                db.session, edition, form.proposal_data(), lead=current_user, now=utcnow()
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_domain_error(form, error)
-        else:
-            db.session.commit()
-            if form.wants_submission:
-                return _submit_after_save(learning_session, form)
-            flash("Your draft is saved. Submit it when it is ready.", "success")
-            return _detail(learning_session)
-    return _render_form(form, None)
+    if not form.validate_on_submit():
+        return _render_form(form, None)
+    return _save(
+        form,
+        None,
+        lambda: services.create_proposal(
+            db.session, edition, form.proposal_data(), lead=current_user, now=utcnow()
+        ),
+        "Your draft is saved. Submit it when it is ready.",
+    )
 
 
 @bp.route("/proposals/<int:session_id>/edit", methods=["GET", "POST"])
@@ -125,27 +124,43 @@ def edit(session_id: int):
         form = ProposalForm(**context)
     else:
         form = ProposalForm.for_proposal(services.proposal_data_from(learning_session), **context)
-    if form.validate_on_submit():
-        try:
-            services.update_proposal(
-                db.session, learning_session, form.proposal_data(), actor=current_user, now=utcnow()
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_domain_error(form, error)
-        else:
-            db.session.commit()
-            if form.wants_submission:
-                return _submit_after_save(learning_session, form)
-            flash("Your changes are saved.", "success")
-            _flash_new_schedule_conflicts(learning_session)
-            return _detail(learning_session)
-    return _render_form(form, learning_session)
+    if not form.validate_on_submit():
+        return _render_form(form, learning_session)
+    return _save(
+        form,
+        learning_session,
+        lambda: services.update_proposal(
+            db.session, learning_session, form.proposal_data(), actor=current_user, now=utcnow()
+        ),
+        "Your changes are saved.",
+    )
+
+
+def _save(
+    form: ProposalForm,
+    edited: LearningSession | None,
+    save: Callable[[], LearningSession],
+    saved: str,
+):
+    """Save the form's proposal, then submit it if asked; a refusal shows the form again."""
+    try:
+        learning_session = save()
+    except DomainError as error:
+        db.session.rollback()
+        attach_domain_error(form, error)
+        return _render_form(form, edited)
+    db.session.commit()
+    if form.wants_submission:
+        return _submit_after_save(learning_session, form)
+    flash(saved, "success")
+    if edited is not None:  # only an edit can change runs already on the board
+        _flash_new_schedule_conflicts(learning_session)
+    return _detail(learning_session)
 
 
 def _flash_new_schedule_conflicts(learning_session: LearningSession) -> None:
     """After an edit of a scheduled session, say which rules its runs now break."""
-    if not any(run.is_placed and not run.is_cancelled for run in learning_session.runs):
+    if not any(run.is_live for run in learning_session.runs):
         return
     board = schedule_services.load_board(
         db.session, learning_session.edition, settings_from(current_app.config)
@@ -168,9 +183,7 @@ def _flash_new_schedule_conflicts(learning_session: LearningSession) -> None:
 @login_required
 def detail(session_id: int):
     """A proposal with its history and the actions the viewer may take."""
-    learning_session = _proposal_or_404(session_id)
-    if not permissions.can_view_proposal(current_user, learning_session):
-        abort(403)
+    learning_session = _viewable_proposal_or_404(session_id)
     interest = None
     if permissions.can_see_interest_count(current_user, learning_session):
         interest = services.interest_counts(db.session, [learning_session.id]).get(
@@ -189,14 +202,37 @@ def detail(session_id: int):
     )
 
 
-def _act(session_id: int, form_class, act, success: str):
-    """Validate a small action form, call one service, commit, and go back to the page."""
+def _viewable_proposal_or_404(session_id: int) -> LearningSession:
     learning_session = _proposal_or_404(session_id)
     if not permissions.can_view_proposal(current_user, learning_session):
         abort(403)
+    return learning_session
+
+
+def _act(
+    session_id: int,
+    form_class: type[FlaskForm],
+    service: Callable[..., object],
+    success: str,
+    arguments: Callable[[Any], dict[str, object]] = lambda form: {},
+):
+    """Validate a small action form, call one service as the current user, commit, and go
+    back to the page; `arguments` reads the service's other arguments from the form."""
+    learning_session = _viewable_proposal_or_404(session_id)
     form = form_class()
-    perform(form, lambda: act(learning_session, form), success, problems_go_to="flash")
+    perform(
+        form,
+        lambda: service(
+            db.session, learning_session, actor=current_user, now=utcnow(), **arguments(form)
+        ),
+        success,
+        problems_go_to="flash",
+    )
     return _detail(learning_session)
+
+
+def _comment(form: CommentForm | DecisionForm) -> dict[str, object]:
+    return {"comment": form.comment.data or ""}
 
 
 @bp.post("/proposals/<int:session_id>/submit")
@@ -204,9 +240,7 @@ def _act(session_id: int, form_class, act, success: str):
 @login_required
 def submit(session_id: int):
     """Send the proposal to the organizers."""
-    learning_session = _proposal_or_404(session_id)
-    if not permissions.can_view_proposal(current_user, learning_session):
-        abort(403)
+    learning_session = _viewable_proposal_or_404(session_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     form = ProposalForm.for_proposal(
@@ -221,16 +255,7 @@ def submit(session_id: int):
 def withdraw(session_id: int):
     """A teacher takes the proposal back."""
     return _act(
-        session_id,
-        CommentForm,
-        lambda learning_session, form: services.withdraw_proposal(
-            db.session,
-            learning_session,
-            actor=current_user,
-            comment=form.comment.data or "",
-            now=utcnow(),
-        ),
-        "The proposal is withdrawn.",
+        session_id, CommentForm, services.withdraw_proposal, "The proposal is withdrawn.", _comment
     )
 
 
@@ -242,15 +267,9 @@ def decide(session_id: int):
     return _act(
         session_id,
         DecisionForm,
-        lambda learning_session, form: services.decide_proposal(
-            db.session,
-            learning_session,
-            ProposalStatus(form.decision.data),
-            actor=current_user,
-            comment=form.comment.data or "",
-            now=utcnow(),
-        ),
+        services.decide_proposal,
         "Your decision is recorded and the teachers are told.",
+        lambda form: {"decision": ProposalStatus(form.decision.data), **_comment(form)},
     )
 
 
@@ -262,14 +281,9 @@ def cancel(session_id: int):
     return _act(
         session_id,
         CommentForm,
-        lambda learning_session, form: services.cancel_session(
-            db.session,
-            learning_session,
-            actor=current_user,
-            comment=form.comment.data or "",
-            now=utcnow(),
-        ),
+        services.cancel_session,
         "The session is cancelled and the teachers are told.",
+        _comment,
     )
 
 
@@ -281,10 +295,9 @@ def add_co_teacher(session_id: int):
     return _act(
         session_id,
         CoTeacherForm,
-        lambda learning_session, form: services.add_co_teacher(
-            db.session, learning_session, form.email.data, actor=current_user, now=utcnow()
-        ),
+        services.add_co_teacher,
         "The co-teacher is added.",
+        lambda form: {"email": form.email.data},
     )
 
 
@@ -297,10 +310,9 @@ def remove_co_teacher(session_id: int, user_id: int):
     return _act(
         session_id,
         EmptyForm,
-        lambda learning_session, form: services.remove_co_teacher(
-            db.session, learning_session, co_teacher, actor=current_user, now=utcnow()
-        ),
+        services.remove_co_teacher,
         f"{co_teacher.display_name} is no longer a co-teacher.",
+        lambda form: {"co_teacher": co_teacher},
     )
 
 

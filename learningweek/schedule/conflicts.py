@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 from learningweek.core.enums import Equipment, RoomKind, SessionFormat
 from learningweek.core.localtime import day_label
+from learningweek.proposals.half_days import HalfDay, half_days_touched
 
-NOON = time(12, 0)
 EQUIPMENT_LABELS = {tag.value: tag.label for tag in Equipment}
 # Hard rules that depend only on the start (and the session), only on the room, or on
 # other runs. The scheduler filters candidates with the first two and models the third.
@@ -130,14 +130,10 @@ class Grid:
 
     def half_day_keys(self, starts_at: datetime, ends_at: datetime) -> list[str]:
         """The half-days ("YYYY-MM-DD am"/"pm") a run from start to end touches."""
-        local_start, local_end = self.local(starts_at), self.local(ends_at)
-        day = local_start.date()
-        keys = []
-        if local_start.time() < NOON:
-            keys.append(f"{day.isoformat()} am")
-        if local_end.time() > NOON or local_end.date() > day:
-            keys.append(f"{day.isoformat()} pm")
-        return keys
+        return [
+            half_day.key
+            for half_day in half_days_touched(self.local(starts_at), self.local(ends_at))
+        ]
 
 
 @dataclass
@@ -310,7 +306,7 @@ def _availability_problems(placement: Placement, grid: Grid) -> list[Problem]:
     ]
     if not blocked:
         return []
-    when = ", ".join(_half_day_label(key) for key in blocked)
+    when = ", ".join(HalfDay.from_key(key).in_sentence for key in blocked)
     who = "is" if len(session.teachers) == 1 else "are"
     return [
         Problem(
@@ -320,11 +316,6 @@ def _availability_problems(placement: Placement, grid: Grid) -> list[Problem]:
             "availability).",
         )
     ]
-
-
-def _half_day_label(key: str) -> str:
-    day, half = key.split()
-    return f"{day_label(date.fromisoformat(day))} {'morning' if half == 'am' else 'afternoon'}"
 
 
 def _clash_problems(placement: Placement, state: BoardState, settings: Settings) -> list[Problem]:

@@ -25,7 +25,8 @@ from learningweek.notifications.services import (
     tell_teachers,
     with_comment,
 )
-from learningweek.proposals.models import RUNS_MAX, Interest, LearningSession
+from learningweek.proposals.limits import RUNS_MAX
+from learningweek.proposals.models import Interest, LearningSession
 from learningweek.proposals.services import interest_counts
 from learningweek.schedule import lifecycle, solver
 from learningweek.schedule.conflicts import (

@@ -65,3 +65,35 @@ def test_list_page_query_count_does_not_grow(app, count_queries, url, status):
     assert small.status_code == large.status_code == 200
     assert large.get_data(as_text=True).count('class="card"') == 14
     assert len(many) == len(few)
+
+
+def test_my_proposals_query_count_does_not_grow_with_distinct_reviewers(
+    client, edition, count_queries
+):
+    me = make_user(email="me@example.com")
+    log_in(client, me.email)
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            reviewer = make_organizer()
+            proposal = make_proposal(
+                edition=edition, lead=me, status=ProposalStatus.CHANGES_REQUESTED
+            )
+            proposal.events.append(
+                ProposalEvent(
+                    actor=reviewer,
+                    to_status=ProposalStatus.CHANGES_REQUESTED,
+                    comment="More detail",
+                    by_organizer=True,
+                )
+            )
+            db.session.commit()
+
+    add(1)
+    with count_queries() as few:
+        client.get("/proposals")
+    add(5)
+    with count_queries() as many:
+        client.get("/proposals")
+
+    assert len(many) == len(few)

@@ -251,3 +251,14 @@ def test_a_refused_decision_queues_nothing(cast):
     db.session.rollback()
 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 0
+
+
+def test_organizer_withdrawing_own_proposal_is_not_shown_as_review_comment(app, edition):
+    organizer = make_organizer()
+    proposal = make_proposal(edition=edition, lead=organizer, status=S.SUBMITTED)
+    services.withdraw_proposal(
+        db.session, proposal, actor=organizer, comment="Too busy", now=IN_WINDOW
+    )
+    db.session.commit()
+
+    assert services.latest_organizer_comments(db.session, [proposal.id]) == {}

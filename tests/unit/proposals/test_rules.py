@@ -9,7 +9,8 @@ from bs4 import BeautifulSoup
 from learningweek.core.enums import ResourceKind, ResourceTiming
 from learningweek.core.markdown import render_markdown
 from learningweek.editions.models import Edition
-from learningweek.proposals.services import ProposalData, ResourceData, half_days, proposal_problems
+from learningweek.proposals.half_days import half_days
+from learningweek.proposals.services import ProposalData, ResourceData, proposal_problems
 
 EDITION = Edition(
     slug="spring",

@@ -1,0 +1,12 @@
+"""How long and how many: the bounds the tables, the form and the proposal rules share."""
+
+TITLE_MAX_LENGTH = 120
+OBJECTIVE_MAX_LENGTH = 200
+MAX_OBJECTIVES = 3
+MAX_PARTICIPANTS_MIN = 1
+MAX_PARTICIPANTS_MAX = 500
+RUNS_MIN = 1
+RUNS_MAX = 3
+MAX_RESOURCES = 10
+MAX_CO_TEACHERS = 4
+TEXT_MAX_LENGTH = 10_000
