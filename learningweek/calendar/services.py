@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager
 
 from learningweek.accounts.models import User
 from learningweek.calendar.ical import EventStatus, FeedEvent, build_invitation
@@ -31,6 +31,7 @@ from learningweek.core.errors import DomainError
 from learningweek.core.markdown import markdown_to_text
 from learningweek.editions.models import Edition, Topic, programme_end
 from learningweek.proposals.models import LearningSession, session_co_teachers
+from learningweek.schedule.loading import with_run_details
 from learningweek.schedule.models import Run
 from learningweek.signups.models import Signup
 
@@ -326,16 +327,6 @@ def personal_validator(
 # --- events -----------------------------------------------------------------------------
 
 
-def _with_details(query: sa.Select) -> sa.Select:
-    return query.options(
-        joinedload(Run.room),
-        joinedload(Run.learning_session).joinedload(LearningSession.edition),
-        joinedload(Run.learning_session).joinedload(LearningSession.lead),
-        joinedload(Run.learning_session).selectinload(LearningSession.co_teachers),
-        joinedload(Run.learning_session).selectinload(LearningSession.topics),
-    )
-
-
 def _description(learning_session: LearningSession, page: str) -> str:
     teachers = ", ".join(teacher.display_name for teacher in learning_session.teachers)
     parts = [markdown_to_text(learning_session.abstract), f"Teachers: {teachers}", page]
@@ -436,7 +427,7 @@ def programme_events(
     if learning_session is not None:
         condition = condition & (LearningSession.id == learning_session.id)
     runs = db_session.scalars(
-        _with_details(sa.select(Run).where(Run.id.in_(_placed_runs_of(condition))))
+        with_run_details(sa.select(Run).where(Run.id.in_(_placed_runs_of(condition))), topics=True)
     ).unique()
     is_over = _ended(edition, now)[0]
     events = []
@@ -455,7 +446,10 @@ def personal_events(
     marked cancelled, so my calendar drops them."""
     runs = list(
         db_session.scalars(
-            _with_details(sa.select(Run).where(Run.id.in_(_personal_runs(sa.literal(user_id)))))
+            with_run_details(
+                sa.select(Run).where(Run.id.in_(_personal_runs(sa.literal(user_id)))),
+                topics=True,
+            )
         ).unique()
     )
     signups = {
@@ -504,7 +498,9 @@ def invitation(
     message queued before they lost it would otherwise put it back in their
     calendar); a CANCEL always goes. None when there is nothing to attach.
     """
-    run = db_session.scalars(_with_details(sa.select(Run).where(Run.id == run_id))).first()
+    run = db_session.scalars(
+        with_run_details(sa.select(Run).where(Run.id == run_id), topics=True)
+    ).first()
     if run is None or not run.is_placed:
         return None
     seated = method != "CANCEL"

@@ -350,7 +350,7 @@ def _give_feedback(db_session: DbSession, runs: list[Run], chooser: random.Rando
         share = 0.8 if index % 3 else 0.15
         ended_at = _ends_at(run)
         for signup in signups.roster(db_session, run, now=ended_at).confirmed:
-            if signup.attendance == Attendance.NO_SHOW or chooser.random() > share:
+            if not signup.counts_as_attendee or chooser.random() > share:
                 continue
             objectives: dict[int, int | None] = {
                 o.id: chooser.choice([3, 4, 4, 5]) for o in run.learning_session.objectives

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learningweek.core.database import enum_column, utcnow
@@ -84,6 +85,16 @@ class Edition(Model):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    @hybrid_method
+    def is_open_to_employees(self, now: datetime) -> bool:
+        """Published, or taking proposals (or past that): employees may see it."""
+        return self.is_published or self.proposals_open_at <= now
+
+    @is_open_to_employees.expression
+    @classmethod
+    def _is_open_to_employees_expression(cls, now: datetime) -> sa.ColumnElement[bool]:
+        return sa.or_(cls.is_published, cls.proposals_open_at <= now)
 
     @property
     def starts_at(self) -> datetime:

@@ -20,6 +20,7 @@ from learningweek.core.database import DbSession, unique_or_raise
 from learningweek.core.enums import Equipment, PromotionMode, RoomKind
 from learningweek.core.errors import ValidationFailed
 from learningweek.core.localtime import local_to_utc, utc_to_local
+from learningweek.core.records import record_from
 from learningweek.core.validation import is_http_url
 from learningweek.editions.models import (
     EDITION_MAX_DAYS,
@@ -225,36 +226,21 @@ def update_edition(db_session: DbSession, edition: Edition, data: EditionData) -
 def edition_data_from(edition: Edition) -> EditionData:
     """An edition's stored values as the wall-clock data its form shows."""
     zone = edition.zone
-    return EditionData(
-        slug=edition.slug,
-        name=edition.name,
-        description=edition.description,
-        time_zone=edition.time_zone,
-        first_day=edition.first_day,
-        last_day=edition.last_day,
-        day_starts_at=edition.day_starts_at,
-        day_ends_at=edition.day_ends_at,
-        slot_minutes=edition.slot_minutes,
+    return record_from(
+        edition,
+        EditionData,
         proposals_open=utc_to_local(edition.proposals_open_at, zone),
         proposals_close=utc_to_local(edition.proposals_close_at, zone),
         signup_opens=utc_to_local(edition.signup_opens_at, zone),
         signup_closes=utc_to_local(edition.signup_closes_at, zone),
-        feedback_days=edition.feedback_days,
-        promotion_mode=edition.promotion_mode,
-        offer_hours=edition.offer_hours,
     )
 
 
-def is_visible(edition: Edition, *, is_organizer: bool, now: datetime) -> bool:
-    """Organizers see every edition; employees once proposals open or it is published."""
-    return is_organizer or edition.is_published or edition.proposals_open_at <= now
-
-
 def visible_editions(*, is_organizer: bool, now: datetime) -> sa.Select[Edition]:
-    """The editions `is_visible` allows, newest first."""
+    """The editions `permissions.can_see_edition` allows, newest first."""
     query = sa.select(Edition).order_by(Edition.first_day.desc(), Edition.id.desc())
     if not is_organizer:
-        query = query.where(sa.or_(Edition.is_published, Edition.proposals_open_at <= now))
+        query = query.where(Edition.is_open_to_employees(now))
     return query
 
 

@@ -13,6 +13,7 @@ from learningweek.core.database import utcnow
 from learningweek.editions import bp, services
 from learningweek.editions.forms import EditionForm, RoomForm, TopicForm
 from learningweek.editions.models import Edition, Room, Topic
+from learningweek.editions.permissions import can_see_edition
 from learningweek.extensions import db
 from learningweek.web.actions import perform, writes
 from learningweek.web.forms import render_form_page
@@ -33,7 +34,7 @@ def index():
 def detail(slug: str):
     """One edition: its days, daily grid and windows in its own time zone."""
     edition = db.first_or_404(sa.select(Edition).where(Edition.slug == slug))
-    if not services.is_visible(edition, is_organizer=current_user.is_organizer, now=utcnow()):
+    if not can_see_edition(current_user, edition, utcnow()):
         abort(404)
     return render_template("editions/detail.html", edition=edition, now=utcnow())
 

@@ -67,6 +67,11 @@ def half_days(edition: Edition) -> list[HalfDay]:
     return [HalfDay(day, half) for day in edition.days for half in halves]
 
 
+def half_day_at(local: datetime) -> HalfDay:
+    """The half-day a wall-clock moment falls in (noon begins the afternoon)."""
+    return HalfDay(local.date(), MORNING if local.time() < NOON else AFTERNOON)
+
+
 def half_days_touched(local_start: datetime, local_end: datetime) -> list[HalfDay]:
     """The half-days a stretch of wall-clock time starting on one day touches."""
     day = local_start.date()

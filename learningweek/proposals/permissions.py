@@ -6,6 +6,7 @@ from datetime import datetime
 
 from learningweek.accounts.models import User
 from learningweek.core.enums import ProposalStatus
+from learningweek.editions.permissions import can_see_programme
 from learningweek.proposals.models import LearningSession
 
 
@@ -67,8 +68,8 @@ def can_manage_co_teachers(user: User, learning_session: LearningSession) -> boo
 def can_see_runs(user: User, learning_session: LearningSession) -> bool:
     """When and where an accepted session runs: organizers plan it, everyone else sees it
     once the programme is published."""
-    return learning_session.status == ProposalStatus.ACCEPTED and (
-        user.is_organizer or learning_session.edition.is_published
+    return learning_session.status == ProposalStatus.ACCEPTED and can_see_programme(
+        user, learning_session.edition
     )
 
 

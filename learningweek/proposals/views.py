@@ -16,7 +16,7 @@ from learningweek.core.database import utcnow
 from learningweek.core.enums import ProposalStatus, SessionFormat
 from learningweek.core.errors import DomainError, ValidationFailed
 from learningweek.editions.models import Edition, Topic
-from learningweek.editions.services import is_visible
+from learningweek.editions.permissions import can_see_edition
 from learningweek.extensions import db
 from learningweek.proposals import bp, permissions, services
 from learningweek.proposals.forms import CommentForm, CoTeacherForm, DecisionForm, ProposalForm
@@ -36,7 +36,7 @@ def _all_topics() -> list[Topic]:
 
 def _visible_edition_or_404(slug: str) -> Edition:
     edition = db.first_or_404(sa.select(Edition).where(Edition.slug == slug))
-    if not is_visible(edition, is_organizer=current_user.is_organizer, now=utcnow()):
+    if not can_see_edition(current_user, edition, utcnow()):
         abort(404)
     return edition
 

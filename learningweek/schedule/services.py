@@ -18,6 +18,7 @@ from learningweek.core.database import DbSession
 from learningweek.core.enums import NotificationKind, ProposalStatus
 from learningweek.core.errors import DomainError, NotAllowed
 from learningweek.core.localtime import format_local
+from learningweek.core.records import record_from
 from learningweek.editions.models import Edition, Room
 from learningweek.notifications.services import (
     ORGANIZERS,
@@ -114,24 +115,14 @@ def grid_of(edition: Edition) -> Grid:
 
 def room_facts(room: Room) -> RoomFacts:
     """A room as the rules see it."""
-    return RoomFacts(
-        id=room.id,
-        name=room.name,
-        kind=room.kind,
-        capacity=room.capacity,
-        equipment=frozenset(room.equipment),
-        is_active=room.is_active,
-    )
+    return record_from(room, RoomFacts, equipment=frozenset(room.equipment))
 
 
 def session_facts(learning_session: LearningSession, expected_demand: int) -> SessionFacts:
     """A session as the rules see it, with the people expected to come."""
-    return SessionFacts(
-        id=learning_session.id,
-        title=learning_session.title,
-        format=learning_session.format,
-        duration_minutes=learning_session.duration_minutes,
-        max_participants=learning_session.max_participants,
+    return record_from(
+        learning_session,
+        SessionFacts,
         equipment=frozenset(learning_session.equipment),
         unavailable_half_days=frozenset(learning_session.unavailable_half_days),
         teachers=tuple((teacher.id, teacher.display_name) for teacher in learning_session.teachers),

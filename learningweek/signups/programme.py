@@ -24,6 +24,7 @@ from learningweek.core.enums import (
 from learningweek.core.localtime import local_to_utc
 from learningweek.editions.models import Edition, Room, Topic
 from learningweek.proposals.models import LearningSession, session_co_teachers
+from learningweek.schedule.loading import with_run_details
 from learningweek.schedule.models import Run
 from learningweek.signups.models import Signup
 from learningweek.signups.services.queries import SeatCount, seat_counts, waitlist_positions
@@ -259,15 +260,6 @@ class Agenda:
         return sorted(days.items())
 
 
-def _with_run_details(query: sa.Select) -> sa.Select:
-    return query.options(
-        joinedload(Run.room),
-        joinedload(Run.learning_session).joinedload(LearningSession.edition),
-        joinedload(Run.learning_session).joinedload(LearningSession.lead),
-        joinedload(Run.learning_session).selectinload(LearningSession.co_teachers),
-    )
-
-
 def agenda(db_session: DbSession, user: User, *, now: datetime) -> Agenda:
     """The runs I have a seat in, am offered, wait for or teach, from a day ago on.
 
@@ -275,7 +267,7 @@ def agenda(db_session: DbSession, user: User, *, now: datetime) -> Agenda:
     """
     since = now - timedelta(days=1)
     signups = db_session.execute(
-        _with_run_details(
+        with_run_details(
             sa.select(Run, Signup)
             .join(Signup, Signup.run_id == Run.id)
             .where(
@@ -286,7 +278,7 @@ def agenda(db_session: DbSession, user: User, *, now: datetime) -> Agenda:
         )
     ).all()
     teaching = db_session.scalars(
-        _with_run_details(
+        with_run_details(
             sa.select(Run)
             .join(Run.learning_session)
             .where(

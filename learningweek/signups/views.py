@@ -16,7 +16,7 @@ from learningweek.calendar.services import webcal
 from learningweek.core.database import begin_write_transaction, utcnow
 from learningweek.core.enums import Attendance, Level, SessionFormat, SignupStatus
 from learningweek.editions.models import Edition, Topic
-from learningweek.editions.services import is_visible
+from learningweek.editions.permissions import can_see_edition, can_see_programme
 from learningweek.extensions import db
 from learningweek.proposals import permissions
 from learningweek.schedule.models import Run
@@ -76,7 +76,7 @@ def _filters(edition: Edition) -> programme.ProgrammeFilters:
 def programme_page(slug: str):
     """The published programme, filterable, as a list by day or as a timetable."""
     edition = db.first_or_404(sa.select(Edition).where(Edition.slug == slug))
-    if not is_visible(edition, is_organizer=current_user.is_organizer, now=utcnow()):
+    if not can_see_edition(current_user, edition, utcnow()):
         abort(404)
     if not edition.is_published:
         return render_template("signups/not_published.html", edition=edition)
@@ -136,7 +136,7 @@ def session_page(session_id: int):
         learning_session.id
     )
     positions = services.waitlist_positions(db.session, [signup.run_id] if signup else [])
-    is_public = learning_session.edition.is_published or current_user.is_organizer
+    is_public = can_see_programme(current_user, learning_session.edition)
     return render_template(
         "signups/session.html",
         learning_session=learning_session,
@@ -148,6 +148,7 @@ def session_page(session_id: int):
         refusals={run.id: services.signup_refusal(run, current_user, now) for run in runs},
         can_see_link={run.id: can_see_meeting_link(current_user, run, signup) for run in runs},
         is_teacher=permissions.is_teacher(current_user, learning_session),
+        is_teacher_or_organizer=permissions.is_teacher_or_organizer(current_user, learning_session),
         can_see_roster=can_see_roster(current_user, learning_session),
         action_form=EmptyForm(),
         now=now,
@@ -275,9 +276,14 @@ def decline(signup_id: int):
 def agenda():
     """My week: seats, offers, waitlist places and the runs I teach, by day."""
     _pass_on_due_offers(user=current_user)
+    my_agenda = programme.agenda(db.session, current_user, now=utcnow())
     return render_template(
         "signups/agenda.html",
-        agenda=programme.agenda(db.session, current_user, now=utcnow()),
+        agenda=my_agenda,
+        can_see_link={
+            item.run.id: can_see_meeting_link(current_user, item.run, item.signup)
+            for item in my_agenda.items
+        },
         action_form=EmptyForm(),
         now=utcnow(),
     )

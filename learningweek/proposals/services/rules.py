@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from learningweek.core.enums import Equipment, Level, ResourceKind, ResourceTiming, SessionFormat
 from learningweek.core.errors import ValidationFailed
+from learningweek.core.records import record_from
 from learningweek.core.validation import is_http_url
 from learningweek.editions.models import Edition
 from learningweek.proposals import limits
@@ -145,18 +146,11 @@ def require_valid(data: ProposalData, edition: Edition, *, submitting: bool) -> 
 
 def proposal_data_from(learning_session: LearningSession) -> ProposalData:
     """A stored proposal as the data its form shows."""
-    return ProposalData(
-        title=learning_session.title,
-        abstract=learning_session.abstract,
+    return record_from(
+        learning_session,
+        ProposalData,
         objectives=tuple(objective.text for objective in learning_session.objectives),
-        format=learning_session.format,
-        duration_minutes=learning_session.duration_minutes,
-        max_participants=learning_session.max_participants,
-        runs_offered=learning_session.runs_offered,
-        level=learning_session.level,
-        language=learning_session.language,
         topic_ids=tuple(topic.id for topic in learning_session.topics),
-        prerequisites=learning_session.prerequisites,
         equipment=tuple(learning_session.equipment),
         resources=tuple(
             ResourceData(resource.title, resource.url, resource.kind, resource.timing)

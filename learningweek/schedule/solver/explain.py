@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from learningweek.core.enums import SessionFormat
+from learningweek.proposals.half_days import half_day_at
 from learningweek.schedule.conflicts import (
     EQUIPMENT_LABELS,
     BoardState,
@@ -129,8 +130,7 @@ def unplaced_reason(
 def _half_days_text(grid: Grid, starts: Sequence[datetime]) -> str:
     halves = []
     for start in starts:
-        local = grid.local(start)
-        label = f"{local:%A} {'morning' if local.hour < 12 else 'afternoon'}"
+        label = half_day_at(grid.local(start)).in_sentence
         if label not in halves:
             halves.append(label)
     if len(halves) > 3:

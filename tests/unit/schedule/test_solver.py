@@ -315,12 +315,12 @@ def test_fast_explanations_agree_with_the_board_rules_for_every_kind_of_reason()
         1: "“S1” (300 minutes) fits no start in a day within the teachers' stated availability.",
         2: "No physical room with laptops for attendees exists for “S2”.",
         3: "Ana Ruiz already teach at every time they are available for “S3”.",
-        4: "No online room is free on Monday morning or Monday afternoon while Teacher 4 can "
-        "teach.",
-        5: "“S5” could go on Monday morning or Monday afternoon, but the solver ran out of time "
-        "before placing it; run the scheduler again with more time.",
-        15: "“S14” could go on Monday morning or Monday afternoon, but the solver ran out of "
-        "time before placing it; run the scheduler again with more time.",
+        4: "No online room is free on Mon 8 Mar 2027 morning or Mon 8 Mar 2027 afternoon "
+        "while Teacher 4 can teach.",
+        5: "“S5” could go on Mon 8 Mar 2027 morning or Mon 8 Mar 2027 afternoon, but the "
+        "solver ran out of time before placing it; run the scheduler again with more time.",
+        15: "“S14” could go on Mon 8 Mar 2027 morning or Mon 8 Mar 2027 afternoon, but the "
+        "solver ran out of time before placing it; run the scheduler again with more time.",
     }
 
 
