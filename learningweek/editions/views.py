@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import sqlalchemy as sa
-from flask import abort, current_app, redirect, render_template, url_for
+from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from learningweek.accounts.permissions import organizer_required
 from learningweek.core.database import utcnow
 from learningweek.editions import bp, services
 from learningweek.editions.forms import EditionForm, RoomForm, TopicForm
+from learningweek.editions.lookups import visible_edition_or_404
 from learningweek.editions.models import Edition, Room, Topic
-from learningweek.editions.permissions import can_see_edition
 from learningweek.extensions import db
 from learningweek.web.actions import perform, writes
 from learningweek.web.forms import render_form_page
@@ -33,9 +33,7 @@ def index():
 @login_required
 def detail(slug: str):
     """One edition: its days, daily grid and windows in its own time zone."""
-    edition = db.first_or_404(sa.select(Edition).where(Edition.slug == slug))
-    if not can_see_edition(current_user, edition, utcnow()):
-        abort(404)
+    edition = visible_edition_or_404(slug)
     return render_template("editions/detail.html", edition=edition, now=utcnow())
 
 

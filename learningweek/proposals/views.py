@@ -15,8 +15,8 @@ from learningweek.accounts.permissions import is_safe_redirect_target, organizer
 from learningweek.core.database import utcnow
 from learningweek.core.enums import ProposalStatus, SessionFormat
 from learningweek.core.errors import DomainError, ValidationFailed
+from learningweek.editions.lookups import visible_edition_or_404
 from learningweek.editions.models import Edition, Topic
-from learningweek.editions.permissions import can_see_edition
 from learningweek.extensions import db
 from learningweek.proposals import bp, permissions, services
 from learningweek.proposals.forms import CommentForm, CoTeacherForm, DecisionForm, ProposalForm
@@ -32,13 +32,6 @@ REVIEW_PER_PAGE = 100
 
 def _all_topics() -> list[Topic]:
     return list(db.session.scalars(sa.select(Topic).order_by(sa.func.lower(Topic.name))))
-
-
-def _visible_edition_or_404(slug: str) -> Edition:
-    edition = db.first_or_404(sa.select(Edition).where(Edition.slug == slug))
-    if not can_see_edition(current_user, edition, utcnow()):
-        abort(404)
-    return edition
 
 
 def _proposal_or_404(session_id: int) -> LearningSession:
@@ -97,7 +90,7 @@ def _form_context(learning_session: LearningSession) -> dict:
 @login_required
 def new(slug: str):
     """Propose a session; a draft can be saved at any time, submitted inside the window."""
-    edition = _visible_edition_or_404(slug)
+    edition = visible_edition_or_404(slug)
     form = ProposalForm(edition=edition, topics=_all_topics())
     if not form.validate_on_submit():
         return _render_form(form, None)
@@ -376,7 +369,7 @@ def review(edition_id: int):
 @login_required
 def coming_up(slug: str):
     """Accepted sessions before the programme is out; star the ones you would attend."""
-    edition = _visible_edition_or_404(slug)
+    edition = visible_edition_or_404(slug)
     only_starred = request.args.get("starred") == "1"
     topic_id = id_argument(request.args.get("topic"))
     sessions = (

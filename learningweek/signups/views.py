@@ -15,8 +15,9 @@ from learningweek.accounts.permissions import is_safe_redirect_target
 from learningweek.calendar.services import webcal
 from learningweek.core.database import begin_write_transaction, utcnow
 from learningweek.core.enums import Attendance, Level, SessionFormat, SignupStatus
+from learningweek.editions.lookups import visible_edition_or_404
 from learningweek.editions.models import Edition, Topic
-from learningweek.editions.permissions import can_see_edition, can_see_programme
+from learningweek.editions.permissions import can_see_programme
 from learningweek.extensions import db
 from learningweek.proposals import permissions
 from learningweek.schedule.models import Run
@@ -75,9 +76,7 @@ def _filters(edition: Edition) -> programme.ProgrammeFilters:
 @login_required
 def programme_page(slug: str):
     """The published programme, filterable, as a list by day or as a timetable."""
-    edition = db.first_or_404(sa.select(Edition).where(Edition.slug == slug))
-    if not can_see_edition(current_user, edition, utcnow()):
-        abort(404)
+    edition = visible_edition_or_404(slug)
     if not edition.is_published:
         return render_template("signups/not_published.html", edition=edition)
     _pass_on_due_offers(edition=edition)
