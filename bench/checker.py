@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from learningweek.proposals.half_days import half_days_touched
 from learningweek.schedule.solver import SchedulingProblem
 
 
@@ -46,11 +47,9 @@ def violations(
             found.append(f"run {run_id}: starts off the grid")
         if local_end.date() != local_start.date() or local_end.time() > grid.day_ends_at:
             found.append(f"run {run_id}: ends after the day")
-        for hour in range(local_start.hour, local_end.hour + (1 if local_end.minute else 0)):
-            half = "am" if hour < 12 else "pm"
-            if f"{local_start.date().isoformat()} {half}" in session.unavailable_half_days:
-                found.append(f"run {run_id}: outside the teachers' availability")
-                break
+        touched = {half.key for half in half_days_touched(local_start, local_end)}
+        if touched & set(session.unavailable_half_days):
+            found.append(f"run {run_id}: outside the teachers' availability")
         wants_online = session.format.value == "online"
         if wants_online != (room.kind.value == "online"):
             found.append(

@@ -15,6 +15,7 @@ from datetime import date, time
 from zoneinfo import ZoneInfo
 
 from learningweek.core.enums import RoomKind, SessionFormat
+from learningweek.proposals.half_days import AFTERNOON, MORNING, HalfDay
 from learningweek.schedule.conflicts import Grid, RoomFacts, SessionFacts, Settings
 from learningweek.schedule.solver import RunToPlace, SchedulingProblem
 
@@ -85,9 +86,9 @@ def instance(
             equipment.add("laptops")
         unavailable = set()
         for day in days:
-            for half in ("am", "pm"):
+            for half in (MORNING, AFTERNOON):
                 if rng.random() < 0.15:
-                    unavailable.add(f"{day.isoformat()} {half}")
+                    unavailable.add(HalfDay(day, half).key)
         lead = rng.randrange(teacher_count)
         teachers = [(lead, f"Teacher {lead}")]
         if rng.random() < 0.2:
@@ -95,10 +96,10 @@ def instance(
             if co != lead:
                 teachers.append((co, f"Teacher {co}"))
         available = [
-            f"{day.isoformat()} {half}"
+            HalfDay(day, half).key
             for day in days
-            for half in ("am", "pm")
-            if f"{day.isoformat()} {half}" not in unavailable
+            for half in (MORNING, AFTERNOON)
+            if HalfDay(day, half).key not in unavailable
         ]
         preferred = set()
         if preference_rng.random() < PREFERENCE_SHARE:

@@ -99,9 +99,7 @@ class Run(Model):
     @classmethod
     def _is_live_expression(cls) -> sa.ColumnElement[bool]:
         return sa.and_(
-            cls.starts_at.is_not(None),
-            cls.cancelled_at.is_(None),
-            LearningSession.status == ProposalStatus.ACCEPTED,
+            cls.is_placed, ~cls.is_cancelled, LearningSession.status == ProposalStatus.ACCEPTED
         )
 
     @property
@@ -127,6 +125,10 @@ class Run(Model):
         if self.starts_at is None:
             return None
         return self.starts_at + timedelta(minutes=self.learning_session.duration_minutes)
+
+    def has_started(self, now: datetime) -> bool:
+        """Placed and begun: too late to sign up or move into it, time to check people in."""
+        return self.starts_at is not None and now >= self.starts_at
 
     def __repr__(self) -> str:
         return f"<Run {self.id} session={self.session_id} at={self.starts_at} room={self.room_id}>"

@@ -11,7 +11,10 @@ from learningweek.signups.models import Signup
 
 
 def can_see_meeting_link(user: User, run: Run, signup: Signup | None) -> bool:
-    """The link is for the run's confirmed attendees, its teachers and organizers."""
+    """The link is for the run's confirmed attendees, its teachers and organizers, while
+    the run takes place at all."""
+    if run.is_cancelled:
+        return False
     if is_teacher_or_organizer(user, run.learning_session):
         return True
     return (

@@ -146,7 +146,7 @@ def offer_run_to_waitlist(db_session: DbSession, new_run: Run, *, now: datetime)
 
 
 def end_signups_of_cancelled_run(
-    db_session: DbSession, run: Run, *, now: datetime, comment: str = "", comment_author: str = ""
+    db_session: DbSession, run: Run, *, now: datetime, comment: str = "", comment_author: str
 ) -> int:
     """A cancelled run's sign-ups end and their people are told, with `comment_author`'s
     comment if there is one. The rows stay (as run_cancelled) so calendars can show the

@@ -51,7 +51,7 @@ def give_seat(db_session: DbSession, signup: Signup, run: Run, *, now: datetime)
 def fill_free_seats(db_session: DbSession, run: Run, *, now: datetime) -> list[Signup]:
     """Give free seats to the earliest waiting people who would not be put in a clash;
     people who would clash keep their place."""
-    if run.is_cancelled or run.starts_at is None or now >= run.starts_at:
+    if run.is_cancelled or run.starts_at is None or run.has_started(now):
         return []
     free = run.capacity - seats_taken(db_session, run, now)
     if free <= 0:

@@ -64,7 +64,7 @@ def roster(db_session: DbSession, run: Run, *, now: datetime) -> Roster:
 
 def is_check_in_open(run: Run, now: datetime) -> bool:
     """Check-in opens when the run starts."""
-    return run.starts_at is not None and now >= run.starts_at
+    return run.has_started(now)
 
 
 def record_attendance(

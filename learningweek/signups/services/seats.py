@@ -132,10 +132,6 @@ def _check_offer_is_theirs(signup: Signup, actor: User) -> None:
         raise NotAllowed("This offer is for someone else.")
 
 
-def _has_started(run: Run, now: datetime) -> bool:
-    return run.starts_at is not None and now >= run.starts_at
-
-
 def cancel_signup(
     db_session: DbSession, signup: Signup, *, actor: User, now: datetime
 ) -> list[Signup]:
@@ -148,7 +144,7 @@ def cancel_signup(
     run = signup.run
     if not signup.is_active:
         raise AlreadyDone("This sign-up is already cancelled.")
-    if _has_started(run, now):
+    if run.has_started(now):
         raise SignupRefused("This run has already started.")
     return _end_and_settle(db_session, signup, SignupStatus.CANCELLED, now=now)
 
@@ -179,7 +175,7 @@ def switch_run(
     signup = lock_signup(db_session, signup, target)
     if not signup.is_active:
         raise AlreadyDone("This sign-up is no longer active.")
-    if _has_started(source, now):
+    if source.has_started(now):
         raise SignupRefused("Your run has already started, so it cannot be switched.")
     lock_people_for(db_session, [source, target], people=[signup.user_id])
     settle(db_session, target, now=now)
@@ -205,7 +201,7 @@ def accept_offer(db_session: DbSession, signup: Signup, *, actor: User, now: dat
         raise AlreadyDone("You already have this seat.")
     if not signup.has_open_offer(now):
         raise SignupRefused("This offer has expired; the seat goes to the next person waiting.")
-    if run.is_cancelled or run.starts_at is None or now >= run.starts_at:
+    if run.is_cancelled or run.starts_at is None or run.has_started(now):
         raise SignupRefused("This run is cancelled or has started.")
     lock_people(db_session, [signup.user_id])
     _refuse_clash(
