@@ -161,6 +161,7 @@ def send_pending_mail(*, worker: str, limit: int) -> DeliveryReport:
             session_url=session_url,
             host=config["LEARNINGWEEK_HOST_NAME"],
             organizer=settings.sender,
+            organizer_name=settings.sender_name,
             attendee=notification.recipient,
             now=utcnow(),
         )

@@ -57,8 +57,12 @@ def _event(item: FeedEvent, *, zone: ZoneInfo, host: str) -> icalendar.Event:
     event.add("dtstamp", item.last_changed)
     event.add("last-modified", item.last_changed)
     event.add("sequence", item.sequence)
-    event.add("dtstart", item.starts_at.astimezone(zone))
-    event.add("dtend", item.ends_at.astimezone(zone))
+    # In the zone's repeated hour a wall-clock time names two instants, and RFC 5545
+    # picks the first: a run in the second would move an hour, or end before it
+    # starts, and readers do not all follow the RFC there. UTC is never ambiguous.
+    shown_in = UTC if _is_ambiguous(zone, item.starts_at, item.ends_at) else zone
+    event.add("dtstart", item.starts_at.astimezone(shown_in))
+    event.add("dtend", item.ends_at.astimezone(shown_in))
     event.add("summary", item.title)
     event.add("description", item.description)
     event.add("location", item.location)
@@ -75,6 +79,15 @@ def _event(item: FeedEvent, *, zone: ZoneInfo, host: str) -> icalendar.Event:
         alarm.add("trigger", -ALARM_BEFORE)
         event.add_component(alarm)
     return event
+
+
+def _is_ambiguous(zone: ZoneInfo, *instants: datetime) -> bool:
+    """Whether the wall-clock time of any instant in the zone occurs twice that day."""
+    for instant in instants:
+        local = instant.astimezone(zone)
+        if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+            return True
+    return False
 
 
 def _offset_at(zone: ZoneInfo, instant: datetime) -> timedelta:
@@ -121,7 +134,7 @@ def _observance(zone: ZoneInfo, before: datetime, after: datetime, starts: datet
 def vtimezone(zone: ZoneInfo, first: date, last: date) -> icalendar.Timezone:
     """The zone's definition from `first` to `last`: it opens with the last offset change
     before `first` (readers mishandle an opening part that changes nothing while summer
-    time is on), then every change up to `last`."""
+    time is on), then every change before `last` begins (00:00 UTC)."""
     component = icalendar.Timezone()
     component.add("tzid", str(zone))
     changes = list(_transitions(zone, first - timedelta(days=400), last))
@@ -134,6 +147,17 @@ def vtimezone(zone: ZoneInfo, first: date, last: date) -> icalendar.Timezone:
     for change in changes:
         component.add_component(_observance(zone, change - timedelta(minutes=1), change, change))
     return component
+
+
+def _covering_vtimezone(
+    zone: ZoneInfo, items: list[FeedEvent], span: tuple[date, date]
+) -> icalendar.Timezone:
+    """The zone's definition for `span` and every event, with a year either side: that
+    covers any client's view, and every offset change on an event's own day (readers
+    convert an event's wall-clock times with the definition, not the zone's name)."""
+    first = min([span[0], *(item.starts_at.date() for item in items)]) - timedelta(days=366)
+    last = max([span[1], *(item.ends_at.date() for item in items)]) + timedelta(days=366)
+    return vtimezone(zone, first, last)
 
 
 def build_calendar(
@@ -160,10 +184,8 @@ def build_calendar(
     calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL).to_ical().decode())
     items = sorted(events, key=lambda item: (item.starts_at, item.run_id))
     # A VTIMEZONE even without events: an empty VCALENDAR is invalid, and a new
-    # subscriber's feed is often empty. A year either side covers any client's view.
-    first = min([span[0], *(item.starts_at.date() for item in items)]) - timedelta(days=366)
-    last = max([span[1], *(item.ends_at.date() for item in items)]) + timedelta(days=366)
-    calendar.add_component(vtimezone(zone, first, last))
+    # subscriber's feed is often empty.
+    calendar.add_component(_covering_vtimezone(zone, items, span))
     for item in items:
         calendar.add_component(_event(item, zone=zone, host=host))
     return calendar.to_ical()
@@ -175,21 +197,38 @@ def build_invitation(
     method: str,
     zone: ZoneInfo,
     host: str,
-    organizer: str,
+    organizer: tuple[str, str],
     attendee: tuple[str, str],
+    now: datetime,
 ) -> bytes:
     """A one-event calendar for a mail: METHOD:REQUEST offers "add to calendar",
-    METHOD:CANCEL removes it. Same UID and SEQUENCE as the feeds, so clients update
-    the event they hold. Unlike feeds, RFC 5546 wants ORGANIZER and ATTENDEE here."""
+    METHOD:CANCEL removes it. Same UID, SEQUENCE, times and LAST-MODIFIED as the feeds,
+    so clients update the event they hold. Unlike feeds, RFC 5546 wants ORGANIZER and
+    ATTENDEE here, and DTSTAMP is when the message is made (`now`). `organizer` and
+    `attendee` are (name, address)."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", method)
-    calendar.add_component(vtimezone(zone, item.starts_at.date(), item.ends_at.date()))
+    calendar.add_component(_covering_vtimezone(zone, [item], (item.starts_at.date(),) * 2))
     event = _event(item, zone=zone, host=host)
-    event["last-modified"] = event["dtstamp"]  # the run's change, kept from the feeds' view
-    event.add("organizer", f"mailto:{organizer}")
-    name, email = attendee
-    event.add("attendee", f"mailto:{email}", parameters={"CN": name, "RSVP": "FALSE"})
+    event.pop("dtstamp")
+    event.add("dtstamp", now.astimezone(UTC))
+    organizer_name, organizer_address = organizer
+    event.add("organizer", f"mailto:{organizer_address}", parameters={"CN": organizer_name})
+    name, address = attendee
+    # The seat is already taken in the app, so a REQUEST says ACCEPTED, and RSVP=FALSE
+    # asks for no answer: with NEEDS-ACTION clients offer "Decline", whose reply goes
+    # to a sender that reads none, and the person would think the seat released while
+    # it still blocks the waitlist. A CANCEL removes the event whatever the answer was.
+    parameters = {"CN": name, "RSVP": "FALSE"}
+    if method == "REQUEST":
+        parameters["PARTSTAT"] = "ACCEPTED"
+    event.add("attendee", f"mailto:{address}", parameters=parameters)
     calendar.add_component(event)
     return calendar.to_ical()
+
+
+def method_of(invitation: bytes) -> str:
+    """The METHOD an invitation carries, which its mail part must repeat (RFC 6047)."""
+    return str(icalendar.Calendar.from_ical(invitation)["METHOD"])

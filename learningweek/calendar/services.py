@@ -9,7 +9,6 @@ that alone, without building the calendar.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import hmac
 import secrets
@@ -489,10 +488,12 @@ def invitation(
     session_url: Callable[[int], str],
     host: str,
     organizer: str,
+    organizer_name: str,
     attendee: User,
     now: datetime,
 ) -> bytes | None:
-    """The run's invitation for one person's mail, as the run and their seat are now.
+    """The run's invitation for one person's mail, as the run and their seat are now,
+    from `organizer` (the sender's address) under `organizer_name` (the site's).
 
     A REQUEST goes only to someone who holds a seat in a run still taking place (a
     message queued before they lost it would otherwise put it back in their
@@ -515,14 +516,12 @@ def invitation(
         if run.is_cancelled or not has_seat:
             return None
     status = EventStatus.CONFIRMED if seated else EventStatus.CANCELLED
-    item = _feed_event(run, session_url=session_url, status=status, with_link=seated)
-    # In a message with a METHOD, DTSTAMP is when the message was made (RFC 5546).
-    item = dataclasses.replace(item, last_changed=now)
     return build_invitation(
-        item,
+        _feed_event(run, session_url=session_url, status=status, with_link=seated),
         method=method,
         zone=run.learning_session.edition.zone,
         host=host,
-        organizer=organizer,
+        organizer=(organizer_name, organizer),
         attendee=(attendee.display_name, attendee.email),
+        now=now,
     )

@@ -21,6 +21,7 @@ import jinja2
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from learningweek.calendar.ical import method_of
 from learningweek.core.database import DbSession, begin_write_transaction
 from learningweek.core.enums import DeliveryState
 from learningweek.core.errors import DomainError
@@ -86,7 +87,13 @@ def email_message(
     now: datetime,
     invitation: bytes | None = None,
 ) -> EmailMessage:
-    """The MIME message: text, its HTML alternative and any calendar invitation."""
+    """The MIME message: text, its HTML alternative and any calendar invitation.
+
+    The invitation goes as RFC 6047 has it, a `text/calendar; method=…` alternative
+    of the text (Outlook and Gmail offer "add to calendar" from that part alone), and
+    again as an `application/ics` attachment for readers that show only attachments
+    (the type Google uses, so that no client takes it for a second invitation).
+    """
     text, html = render(notification, letter)
     message = EmailMessage()
     message["Subject"] = notification.subject
@@ -99,15 +106,28 @@ def email_message(
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     if invitation is not None:
-        method = notification.calendar_method or "REQUEST"
-        message.add_attachment(
+        message.add_alternative(
             invitation,
             maintype="text",
             subtype="calendar",
+            cte=_transfer_encoding(invitation),
+            # The part's method must be the calendar's own (RFC 6047 section 2.4).
+            params={"method": method_of(invitation), "charset": "UTF-8"},
+        )
+        message.add_attachment(
+            invitation,
+            maintype="application",
+            subtype="ics",
+            cte=_transfer_encoding(invitation),
             filename="invitation.ics",
-            params={"method": method},
         )
     return message
+
+
+def _transfer_encoding(calendar: bytes) -> str:
+    """7bit when the calendar is ASCII (its lines are folded to 75 octets), else base64:
+    the exact bytes arrive, CRLFs and UTF-8 included, through any relay."""
+    return "7bit" if calendar.isascii() else "base64"
 
 
 def claim(db_session: DbSession, *, worker: str, now: datetime, limit: int) -> list[int]:

@@ -75,7 +75,8 @@ def states() -> list[tuple[DeliveryState, int]]:
 
 
 def invitation_of(message) -> icalendar.Calendar:
-    part = next(p for p in message.iter_attachments() if p.get_content_type() == "text/calendar")
+    """The calendar of the message's `text/calendar` part (RFC 6047)."""
+    part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
     return icalendar.Calendar.from_ical(part.get_content())
 
 
