@@ -13,8 +13,10 @@ from learningweek.accounts import bp, services
 from learningweek.accounts.forms import AccountForm, LoginForm, PasswordForm, RegistrationForm
 from learningweek.accounts.models import User
 from learningweek.accounts.permissions import is_safe_redirect_target, organizer_required
+from learningweek.core.database import utcnow
 from learningweek.core.errors import DomainError
 from learningweek.extensions import db
+from learningweek.schedule.consequences import holdings_of
 from learningweek.web.actions import perform, reads, writes
 from learningweek.web.forms import EmptyForm, attach_domain_error, render_form_page
 from learningweek.web.routing import page_number
@@ -146,6 +148,20 @@ def people():
         search=search,
         role=role,
         action_form=EmptyForm(),
+    )
+
+
+@bp.get("/organize/people/<int:user_id>/deactivate")
+@organizer_required
+def confirm_deactivate(user_id: int):
+    """Before an account is deactivated: the seats, waitlist places and teaching it holds."""
+    user = db.get_or_404(User, user_id)
+    back = {key: request.args[key] for key in ("q", "role", "page") if request.args.get(key)}
+    return render_template(
+        "accounts/deactivate.html",
+        person=user,
+        holdings=holdings_of(db.session, user, now=utcnow()),
+        back=back,
     )
 
 

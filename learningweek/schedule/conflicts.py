@@ -24,7 +24,9 @@ from learningweek.proposals.half_days import HalfDay, half_days_touched
 EQUIPMENT_LABELS = {tag.value: tag.label for tag in Equipment}
 # Hard rules that depend only on the start (and the session), only on the room, or on
 # other runs. The scheduler filters candidates with the first two and models the third.
-TIME_RULES = frozenset({"day", "grid", "day_end", "availability"})
+TIME_RULES = frozenset({"day", "grid", "day_end", "availability", "past"})
+# Hard rules that "place anyway" cannot override: people cannot attend what has begun.
+FIRM_RULES = frozenset({"past"})
 ROOM_RULES = frozenset({"room_inactive", "format", "equipment"})
 PAIR_RULES = frozenset({"room_busy", "same_session", "teacher_busy"})
 
@@ -103,30 +105,78 @@ class Placement:
         return self.starts_at < other.ends_at and other.starts_at < self.ends_at
 
 
+def wall_instants(day: date, at: time, zone: ZoneInfo) -> list[datetime]:
+    """The UTC instants a wall-clock time on `day` names, earliest first: none when the
+    clocks skip it (spring forward), two when they repeat it (fall back), else one."""
+    wall = datetime.combine(day, at)
+    instants: list[datetime] = []
+    for fold in (0, 1):
+        instant = wall.replace(tzinfo=zone, fold=fold).astimezone(UTC)
+        # A skipped time comes back from UTC as another wall time: it never happens.
+        if instant.astimezone(zone).replace(tzinfo=None) == wall and instant not in instants:
+            instants.append(instant)
+    return sorted(instants)
+
+
 @dataclass(frozen=True)
 class Grid:
-    """An edition's days and daily slots, in its own time zone."""
+    """An edition's days and daily slots, in its own time zone.
+
+    `not_before` is "now" for rules about the past: nothing may be placed before it.
+    """
 
     zone: ZoneInfo
     days: frozenset[date]
     day_starts_at: time
     day_ends_at: time
     slot_minutes: int
+    not_before: datetime | None = None
 
     def local(self, instant: datetime) -> datetime:
         """The instant in the edition's time zone."""
         return instant.astimezone(self.zone)
 
     def slot_starts(self) -> list[datetime]:
-        """Every start time on the grid, as UTC instants, day by day."""
+        """Every start time on the grid, as UTC instants in time order.
+
+        The slots step through wall-clock time; a time the clocks skip on a
+        spring-forward day is left out, and one they repeat on a fall-back day
+        is offered twice (once per offset), so every start names one instant.
+        """
         starts = []
+        step = timedelta(minutes=self.slot_minutes)
         for day in sorted(self.days):
-            moment = datetime.combine(day, self.day_starts_at, tzinfo=self.zone)
-            end = datetime.combine(day, self.day_ends_at, tzinfo=self.zone)
-            while moment < end:
-                starts.append(moment.astimezone(UTC))
-                moment += timedelta(minutes=self.slot_minutes)
+            wall = datetime.combine(day, self.day_starts_at)
+            end = datetime.combine(day, self.day_ends_at)
+            day_starts = []
+            while wall < end:
+                day_starts += wall_instants(day, wall.time(), self.zone)
+                wall += step
+            starts += sorted(day_starts)
         return starts
+
+    def open_slot_starts(self) -> list[datetime]:
+        """The slot starts not yet begun: the ones a run may still be placed at."""
+        return [
+            start
+            for start in self.slot_starts()
+            if self.not_before is None or start >= self.not_before
+        ]
+
+    def is_repeated(self, instant: datetime) -> bool:
+        """Whether the instant's wall-clock time happens twice that day (clocks fall back)."""
+        local = self.local(instant)
+        return len(wall_instants(local.date(), local.time(), self.zone)) > 1
+
+    def time_label(self, instant: datetime) -> str:
+        """The start's wall-clock time ("10:30"), with the zone's abbreviation when that
+        time happens twice that day ("02:30 CEST", "02:30 CET")."""
+        local = self.local(instant)
+        return f"{local:%H:%M} {local.tzname()}" if self.is_repeated(instant) else f"{local:%H:%M}"
+
+    def label(self, instant: datetime) -> str:
+        """The start as a choice reads: "Mon 08 Mar 10:30" ("Sun 25 Oct 02:30 CET")."""
+        return f"{self.local(instant):%a %d %b} {self.time_label(instant)}"
 
     def half_day_keys(self, starts_at: datetime, ends_at: datetime) -> list[str]:
         """The half-days ("YYYY-MM-DD am"/"pm") a run from start to end touches."""
@@ -185,12 +235,19 @@ class BoardState:
             state.add(placement)
         return state
 
+    def _days(self, placement: Placement) -> list[date]:
+        """The local days a placement touches: another edition's run, in another time
+        zone, may run past midnight in this one."""
+        first = self.grid.local(placement.starts_at).date()
+        last = self.grid.local(placement.ends_at).date()
+        return [date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)]
+
     def add(self, placement: Placement) -> None:
         """Index one more placement."""
-        day = self.grid.local(placement.starts_at).date()
-        self.by_room_day[(placement.room.id, day)].append(placement)
-        for teacher_id, _ in placement.session.teachers:
-            self.by_teacher_day[(teacher_id, day)].append(placement)
+        for day in self._days(placement):
+            self.by_room_day[(placement.room.id, day)].append(placement)
+            for teacher_id, _ in placement.session.teachers:
+                self.by_teacher_day[(teacher_id, day)].append(placement)
         self.by_session[placement.session.id].append(placement)
         self.by_run[placement.run_id] = placement
 
@@ -199,10 +256,10 @@ class BoardState:
         placement = self.by_run.pop(run_id, None)
         if placement is None:
             return
-        day = self.grid.local(placement.starts_at).date()
-        self.by_room_day[(placement.room.id, day)].remove(placement)
-        for teacher_id, _ in placement.session.teachers:
-            self.by_teacher_day[(teacher_id, day)].remove(placement)
+        for day in self._days(placement):
+            self.by_room_day[(placement.room.id, day)].remove(placement)
+            for teacher_id, _ in placement.session.teachers:
+                self.by_teacher_day[(teacher_id, day)].remove(placement)
         self.by_session[placement.session.id].remove(placement)
 
 
@@ -217,15 +274,17 @@ def _grid_problems(placement: Placement, grid: Grid) -> list[Problem]:
     day = local_start.date()
     if day not in grid.days:
         return [Problem(Severity.HARD, "day", f"{day_label(day)} is not a day of this edition.")]
-    day_start = datetime.combine(day, grid.day_starts_at, tzinfo=grid.zone)
-    offset = (local_start - day_start).total_seconds() / 60
+    # Wall-clock minutes since the day's start: on a fall-back day both 02:30s are on
+    # the grid, as the grid offers them.
+    day_start = datetime.combine(day, grid.day_starts_at)
+    offset = (local_start.replace(tzinfo=None) - day_start).total_seconds() / 60
     if offset < 0 or offset % grid.slot_minutes:
         return [
             Problem(
                 Severity.HARD,
                 "grid",
-                f"{local_start:%H:%M} is not a start time of the {grid.slot_minutes}-minute grid "
-                f"that begins at {grid.day_starts_at:%H:%M}.",
+                f"{grid.time_label(placement.starts_at)} is not a start time of the "
+                f"{grid.slot_minutes}-minute grid that begins at {grid.day_starts_at:%H:%M}.",
             )
         ]
     if local_end.date() != day or local_end.time() > grid.day_ends_at:
@@ -379,6 +438,24 @@ def _clash_problems(placement: Placement, state: BoardState, settings: Settings)
     return problems
 
 
+def _past_problems(placement: Placement, state: BoardState) -> list[Problem]:
+    """A run may stay where it is once its time has come, but nothing is put in the past."""
+    grid = state.grid
+    if grid.not_before is None or placement.starts_at >= grid.not_before:
+        return []
+    current = state.by_run.get(placement.run_id)
+    if current is not None and current.starts_at == placement.starts_at:
+        return []
+    return [
+        Problem(
+            Severity.HARD,
+            "past",
+            f"{grid.label(placement.starts_at)} has already begun; a run can only be "
+            "placed at a time still to come.",
+        )
+    ]
+
+
 def problems_for(placement: Placement, state: BoardState, settings: Settings) -> list[Problem]:
     """Every rule this placement breaks against the others on the board, hard ones first.
 
@@ -387,6 +464,7 @@ def problems_for(placement: Placement, state: BoardState, settings: Settings) ->
     """
     grid_problems = _grid_problems(placement, state.grid)
     problems = [
+        *_past_problems(placement, state),
         *grid_problems,
         *_room_problems(placement),
         *([] if grid_problems else _availability_problems(placement, state.grid)),
@@ -395,10 +473,18 @@ def problems_for(placement: Placement, state: BoardState, settings: Settings) ->
     return sorted(problems, key=lambda problem: problem.severity != Severity.HARD)
 
 
-def board_problems(state: BoardState, settings: Settings) -> dict[int, list[Problem]]:
-    """The problems of every placed run, by run id."""
+def board_problems(
+    state: BoardState, settings: Settings, run_ids: Iterable[int] | None = None
+) -> dict[int, list[Problem]]:
+    """The problems of every placed run, or of those in `run_ids`, by run id.
+
+    A board holds other editions' runs too, since they share rooms and teachers;
+    `run_ids` keeps an edition's own rules (its days, grid, end of day) to its own runs.
+    """
+    wanted = None if run_ids is None else set(run_ids)
     return {
         run_id: problems
         for run_id, placement in state.by_run.items()
-        if (problems := problems_for(placement, state, settings))
+        if (wanted is None or run_id in wanted)
+        and (problems := problems_for(placement, state, settings))
     }

@@ -31,6 +31,7 @@ from learningweek.proposals.models import Interest, LearningSession
 from learningweek.proposals.services import interest_counts
 from learningweek.schedule import lifecycle, solver
 from learningweek.schedule.conflicts import (
+    FIRM_RULES,
     BoardState,
     Grid,
     Placement,
@@ -42,8 +43,11 @@ from learningweek.schedule.conflicts import (
     expected_attendance,
     problems_for,
 )
+from learningweek.schedule.consequences import MoveClash, clashes_after_move
 from learningweek.schedule.models import Run
 from learningweek.signups import services as signups
+
+__all__ = ["MoveClash", "clashes_after_move"]  # for those who tell people of a move
 
 
 class PlacementRefused(DomainError):
@@ -52,6 +56,27 @@ class PlacementRefused(DomainError):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(" ".join(problem.message for problem in problems if problem.is_hard))
         self.problems = problems
+
+    @property
+    def can_override(self) -> bool:
+        """Whether "place anyway" could make it: no firm rule (the past) is broken."""
+        return not any(problem.is_hard and problem.rule in FIRM_RULES for problem in self.problems)
+
+
+class MoveWouldDoubleBook(DomainError):
+    """A move would give people a seat overlapping another seat of theirs (or a run
+    they teach); the organizer must confirm it. `clashes` names them."""
+
+    def __init__(self, clashes: list[MoveClash]) -> None:
+        names = [clash.person.display_name for clash in clashes]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        count = len(clashes)
+        super().__init__(
+            f"{count} {'person' if count == 1 else 'people'} with a seat in this run "
+            f"({listed}) {'has' if count == 1 else 'have'} another seat or teach at the new "
+            "time, so they would be booked twice."
+        )
+        self.clashes = clashes
 
 
 @dataclass
@@ -102,14 +127,16 @@ class Board:
         return problems_for(self.placement(run, starts_at, room), self.state, settings)
 
 
-def grid_of(edition: Edition) -> Grid:
-    """The edition's days and slots as the rules see them."""
+def grid_of(edition: Edition, *, now: datetime | None = None) -> Grid:
+    """The edition's days and slots as the rules see them; with `now`, the slots
+    already begun are closed to new placements."""
     return Grid(
         zone=edition.zone,
         days=frozenset(edition.days),
         day_starts_at=edition.day_starts_at,
         day_ends_at=edition.day_ends_at,
         slot_minutes=edition.slot_minutes,
+        not_before=now,
     )
 
 
@@ -171,8 +198,11 @@ def _active_runs_query() -> sa.Select[Run]:
     )
 
 
-def load_board(db_session: DbSession, edition: Edition, settings: Settings) -> Board:
-    """An edition's rooms, active runs of accepted sessions, and every rule they break.
+def load_board(
+    db_session: DbSession, edition: Edition, settings: Settings, *, now: datetime | None = None
+) -> Board:
+    """An edition's rooms, active runs of accepted sessions, and every rule they break
+    (with `now`, also the rule that nothing new goes in the past).
 
     A fixed number of queries whatever the number of runs: rooms, runs with their
     sessions and teachers, interest counts, co-interest.
@@ -204,7 +234,7 @@ def load_board(db_session: DbSession, edition: Edition, settings: Settings) -> B
         for session_id, learning_session in sessions.items()
     }
     rooms_by_id = {room.id: room_facts(room) for room in rooms}
-    grid = grid_of(edition)
+    grid = grid_of(edition, now=now)
     state = BoardState.of(
         grid,
         (
@@ -222,7 +252,7 @@ def load_board(db_session: DbSession, edition: Edition, settings: Settings) -> B
         session_facts=facts,
         runs=runs,
         state=state,
-        problems=board_problems(state, settings),
+        problems=board_problems(state, settings, (run.id for run in runs)),
         settings=settings,
     )
 
@@ -265,6 +295,15 @@ def _require_organizer(actor: User | None) -> None:
         raise NotAllowed("Only organizers can change the schedule.")
 
 
+def move_refusal(run: Run, starts_at: datetime, *, now: datetime) -> str | None:
+    """Why a run's time cannot change to `starts_at` whatever the board says, or None:
+    a run that has begun keeps its time (people came, or are there)."""
+    if run.starts_at is None or starts_at == run.starts_at or run.starts_at > now:
+        return None
+    zone = run.learning_session.edition.zone
+    return f"This run began {format_local(run.starts_at, zone)}, so its time can no longer change."
+
+
 def place_run(
     db_session: DbSession,
     run: Run,
@@ -276,23 +315,35 @@ def place_run(
     settings: Settings,
     force: bool = False,
     force_seats: bool = False,
+    force_clashes: bool = False,
 ) -> list[Problem]:
     """Place or move a run; hard conflicts refuse it unless `force` ("place anyway").
 
-    A room with fewer seats than people holding them is refused unless `force_seats`
-    (the latest go back to the head of the waitlist); a bigger one promotes waiting
-    people. Side effects: the run's time and room, a change record, and after
-    publishing a higher sequence and a message to its teachers and everyone signed
-    up. Returns the remaining problems.
+    Nothing is placed at a time already begun, and a run that has begun keeps its
+    time, whatever `force` says. A move that would give seat holders a second seat
+    (or a run they teach) at the new time is refused (`MoveWouldDoubleBook`) unless
+    `force_clashes`; `clashes_after_move` names them. A room with fewer seats than
+    people holding them is refused unless `force_seats` (the latest go back to the
+    head of the waitlist); a bigger one promotes waiting people. Side effects: the
+    run's time and room, a change record, and after publishing a higher sequence and
+    a message to its teachers and everyone signed up. Returns the remaining problems.
     """
     _require_organizer(actor)
     edition = run.learning_session.edition
     _lock_run(db_session, run)
     _editable_run(run)
-    board = load_board(db_session, edition, settings)
+    moving = run.starts_at is not None and starts_at != run.starts_at
+    if (refusal := move_refusal(run, starts_at, now=now)) is not None:
+        raise DomainError(refusal)
+    board = load_board(db_session, edition, settings, now=now)
     problems = board.check(run, starts_at, room, settings)
-    if any(problem.is_hard for problem in problems) and not force:
-        raise PlacementRefused(problems)
+    refused = PlacementRefused(problems)
+    if any(problem.is_hard for problem in problems) and (not force or not refused.can_override):
+        raise refused
+    if moving and edition.is_published and not force_clashes:
+        clashes = clashes_after_move(db_session, run, starts_at)
+        if clashes:
+            raise MoveWouldDoubleBook(clashes)
     old_start, old_room = run.starts_at, run.room
     lifecycle.set_placement(
         run, starts_at, room, actor=actor, now=now, published=edition.is_published
@@ -463,7 +514,7 @@ def publish_edition(
     _lock_edition(db_session, edition)
     if edition.is_published:
         raise DomainError("The programme is already published.")
-    board = load_board(db_session, edition, settings)
+    board = load_board(db_session, edition, settings, now=now)
     if board.unplaced:
         count = len(board.unplaced)
         raise DomainError(
@@ -526,10 +577,16 @@ def scheduling_problem(
     for run in board.runs:
         facts = board.session_facts[run.session_id]
         broken = any(problem.is_hard for problem in board.problems.get(run.id, []))
-        if run.is_placed and (run.is_pinned or run.id in keep or (published and broken)):
+        begun = (
+            board.grid.not_before is not None
+            and run.starts_at is not None
+            and run.starts_at < board.grid.not_before
+        )
+        if run.is_placed and (run.is_pinned or run.id in keep or begun or (published and broken)):
             # Pinned runs stay, and so do runs people hold seats in: their room must seat
             # them and their calendars hold the time. A published run already breaking a
-            # rule stays too: an organizer decides where it goes, not the solver.
+            # rule stays too: an organizer decides where it goes, not the solver. A run
+            # that has begun keeps its time, like any placement in the past.
             fixed.append(board.state.by_run[run.id])
             continue
         movable.append(solver.RunToPlace(run.id, facts, topics.get(run.session_id, ()), run.spot))
@@ -559,7 +616,7 @@ def schedule_edition(
     """
     _require_organizer(actor)
     _lock_edition(db_session, edition)
-    board = load_board(db_session, edition, settings)
+    board = load_board(db_session, edition, settings, now=now)
     topics = {
         learning_session.id: tuple(topic.id for topic in learning_session.topics)
         for learning_session in {run.learning_session for run in board.runs}

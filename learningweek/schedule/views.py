@@ -18,7 +18,7 @@ from learningweek.core.database import utcnow
 from learningweek.core.errors import DomainError
 from learningweek.editions.models import Edition, Room
 from learningweek.extensions import db
-from learningweek.schedule import bp, services
+from learningweek.schedule import bp, consequences, services
 from learningweek.schedule.conflicts import Settings, settings_from
 from learningweek.schedule.forms import CancelRunForm, PlaceForm
 from learningweek.schedule.models import Run
@@ -66,7 +66,7 @@ def _day_grid(board: services.Board, day: date) -> DayGrid:
         length = max(1, -(-timedelta(minutes=run.learning_session.duration_minutes) // slot))
         for offset in range(min(length, len(starts) - first)):
             cells[first + offset][column[room_id]].append((run, offset == 0))
-    rows = [(f"{grid.local(start):%H:%M}", cells[index]) for index, start in enumerate(starts)]
+    rows = [(grid.time_label(start), cells[index]) for index, start in enumerate(starts)]
     return DayGrid(day=day, rooms=rooms, rows=rows)
 
 
@@ -142,7 +142,7 @@ def _run_page(
             else None,
             seat_form=seat_form or SeatLimitForm(data={"seat_limit": run.seat_limit}),
             extra_run_form=extra_run_form or _place_form(run, prefix="extra"),
-            cancel_form=CancelRunForm(),
+            has_begun=run.starts_at is not None and run.starts_at <= utcnow(),
             action_form=EmptyForm(),
         ),
         status,
@@ -152,7 +152,59 @@ def _run_page(
 def _place_form(run: Run, **kwargs) -> PlaceForm:
     edition = run.learning_session.edition
     rooms = db.session.scalars(db.select(Room).order_by(Room.kind, Room.name)).all()
-    return PlaceForm(grid=services.grid_of(edition), rooms=rooms, **kwargs)
+    return PlaceForm(grid=services.grid_of(edition, now=utcnow()), rooms=rooms, **kwargs)
+
+
+def _needs_confirming(run: Run) -> bool:
+    """A move of a published run reaches people: the organizer sees whom before it."""
+    return run.is_placed and run.learning_session.edition.is_published
+
+
+def _move_page(run: Run, form: PlaceForm, *, status: int = 200) -> ResponseReturnValue:
+    """The confirmation page of a move: what it breaks, who it reaches and how."""
+    edition = run.learning_session.edition
+    now = utcnow()
+    start, room = form.start, db.get_or_404(Room, form.room_id.data)
+    settings = scheduling_settings()
+    board = services.load_board(db.session, edition, settings, now=now)
+    problems = board.check(run, start, room, settings)
+    seats = signups.seat_counts(db.session, [run], now)[run.id]
+    limits = [run.learning_session.max_participants, room.capacity]
+    if run.seat_limit is not None:
+        limits.append(run.seat_limit)
+    return (
+        render_template(
+            "schedule/confirm_move.html",
+            run=run,
+            edition=edition,
+            form=form,
+            room=room,
+            start=start,
+            refusal=services.move_refusal(run, start, now=now),
+            problems=problems,
+            can_override=services.PlacementRefused(problems).can_override,
+            seats_taken=seats.taken,
+            new_capacity=min(limits),
+            consequences=consequences.move_consequences(
+                db.session, run, start, is_room_change=start == run.starts_at
+            ),
+        ),
+        status,
+    )
+
+
+@bp.get("/organize/runs/<int:run_id>/move")
+@organizer_required
+def confirm_move(run_id: int):
+    """Before a published run moves: who it reaches and what they are told."""
+    run = _run_or_404(run_id)
+    if not run.is_placed or not request.args:
+        # Nothing to move, or nothing chosen yet: the run's page offers the choice.
+        return _run_page(run, _place_form(run, data=_placement_data(run)))
+    form = _place_form(run, formdata=request.args, meta={"csrf": False})
+    if not form.validate():
+        return _run_page(run, form)
+    return _move_page(run, form)
 
 
 @bp.get("/organize/runs/<int:run_id>")
@@ -198,14 +250,36 @@ def place(run: Run) -> ResponseReturnValue:
     form = _place_form(run)
     if not form.validate_on_submit():
         return _run_page(run, form)
+    confirming = _needs_confirming(run)
+    if confirming and not form.confirmed.data:
+        # The move reaches people: show whom first (GET), and that page posts it back.
+        return redirect(
+            url_for(
+                "schedule.confirm_move",
+                run_id=run.id,
+                starts_at=form.starts_at.data,
+                room_id=form.room_id.data,
+            ),
+            303,
+        )
     try:
-        problems = _placing(services.place_run, run, form, force_seats=form.force_seats.data)
+        problems = _placing(
+            services.place_run,
+            run,
+            form,
+            force_seats=form.force_seats.data,
+            force_clashes=form.force_clashes.data,
+        )
     except services.PlacementRefused as refused:
         db.session.rollback()
         form.form_errors.append(
             "This placement breaks the rules below. Choose another, or tick "
             "“place anyway” to place it regardless."
+            if refused.can_override
+            else "This placement breaks the rules below. Choose another time."
         )
+        if confirming:
+            return _move_page(run, form, status=422)
         return _run_page(run, form, refused.problems)
     except signups.SeatsWouldBeLost as error:
         db.session.rollback()
@@ -213,7 +287,15 @@ def place(run: Run) -> ResponseReturnValue:
             f"{error} Choose a bigger room, or tick “move anyway” to send the latest "
             f"{error.excess} back to the head of the waitlist."
         )
+        if confirming:
+            return _move_page(run, form, status=422)
         return _run_page(run, form, seats_short=True)
+    except services.MoveWouldDoubleBook as error:
+        db.session.rollback()
+        form.form_errors.append(
+            f"{error} Choose another time, or tick “move anyway” to move it regardless."
+        )
+        return _move_page(run, form, status=422)
     except DomainError as error:
         return _refused(run, error)
     db.session.commit()
@@ -329,6 +411,23 @@ def pin(run: Run, form: EmptyForm) -> None:
 def unpin(run: Run, form: EmptyForm) -> None:
     """Release a pinned run."""
     services.set_pinned(db.session, run, False, actor=current_user)
+
+
+@bp.get("/organize/runs/<int:run_id>/cancel")
+@organizer_required
+def confirm_cancel(run_id: int):
+    """Before a run is cancelled: who it reaches and what they are told."""
+    run = _run_or_404(run_id)
+    if run.is_cancelled:
+        flash("This run is already cancelled.", "error")
+        return redirect(url_for("schedule.run_detail", run_id=run.id))
+    return render_template(
+        "schedule/confirm_cancel.html",
+        run=run,
+        edition=run.learning_session.edition,
+        form=CancelRunForm(),
+        consequences=consequences.cancel_consequences(db.session, run),
+    )
 
 
 @_run_action("cancel", "The run is cancelled and its teachers are told.", CancelRunForm)

@@ -376,7 +376,8 @@ def test_moving_a_published_run_raises_its_sequence_and_tells_the_teachers(
     log_in(client, organizer.email)
 
     client.post(
-        f"/organize/runs/{run.id}/place", data={"starts_at": at(14).isoformat(), "room_id": fika.id}
+        f"/organize/runs/{run.id}/place",
+        data={"starts_at": at(14).isoformat(), "room_id": fika.id, "confirmed": "y"},
     )
 
     db.session.refresh(run)

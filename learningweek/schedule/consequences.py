@@ -1,0 +1,270 @@
+"""What an organizer's change to a run does to people, known before it is made.
+
+A move, a room change or a cancellation reaches the run's teachers and everyone
+holding a seat, an offer or a waitlist place in it; a deactivation ends what one
+person holds. The board shows these consequences on a confirmation page before
+the change, and `clashes_after_move` is the rule that a move must not silently give
+someone two overlapping seats (sign-up itself refuses that overlap).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from learningweek.accounts.models import User
+from learningweek.core.database import DbSession
+from learningweek.core.enums import ACTIVE_SIGNUP_STATUSES, ProposalStatus, SignupStatus
+from learningweek.proposals.models import LearningSession, session_co_teachers
+from learningweek.schedule.models import Run
+from learningweek.signups.models import Signup
+
+
+@dataclass(frozen=True)
+class MoveClash:
+    """A seat holder of a moved run who, at its new time, holds a seat in or teaches
+    another run that overlaps it."""
+
+    person: User
+    seats: tuple[Run, ...]  # other runs they hold a confirmed seat in, earliest first
+    teaching: tuple[Run, ...] = ()  # runs they teach, earliest first
+
+    @property
+    def runs(self) -> tuple[Run, ...]:
+        """Every run the moved one would overlap for this person, earliest first."""
+        return tuple(sorted((*self.seats, *self.teaching), key=_run_order))
+
+
+def _run_order(run: Run) -> tuple[datetime, int]:
+    assert run.starts_at is not None  # only placed runs clash
+    return run.starts_at, run.id
+
+
+def clashes_after_move(db_session: DbSession, run: Run, starts_at: datetime) -> list[MoveClash]:
+    """The people holding a confirmed seat in `run` who, were it to start at
+    `starts_at`, would also hold a seat in (or teach) another live run at that time.
+
+    Ordered by name. Runs of `run`'s own session never count (one seat per session).
+    A few queries: the seat holders' overlapping seats, their teaching, their names.
+    """
+    ends_at = starts_at + timedelta(minutes=run.learning_session.duration_minutes)
+    holders = sa.select(Signup.user_id).where(
+        Signup.run_id == run.id, Signup.status == SignupStatus.CONFIRMED
+    )
+    nearby = (
+        sa.select(Run)
+        .join(Run.learning_session)
+        .where(
+            Run.is_live,
+            Run.session_id != run.session_id,
+            Run.starts_at < ends_at,
+            Run.starts_at > starts_at - timedelta(days=1),
+        )
+        .options(joinedload(Run.learning_session))
+    )
+    people: dict[int, User] = {}
+    seats: dict[int, list[Run]] = defaultdict(list)
+    teaching: dict[int, list[Run]] = defaultdict(list)
+    seat_rows = db_session.execute(
+        nearby.add_columns(Signup.user_id)
+        .join(Signup, Signup.run_id == Run.id)
+        .where(Signup.status == SignupStatus.CONFIRMED, Signup.user_id.in_(holders))
+    )
+    for other, user_id in seat_rows:
+        if _overlaps(other, starts_at, ends_at):
+            seats[user_id].append(other)
+    teacher_queries = (
+        nearby.add_columns(LearningSession.lead_id).where(LearningSession.lead_id.in_(holders)),
+        nearby.add_columns(session_co_teachers.c.user_id)
+        .join(session_co_teachers, session_co_teachers.c.session_id == Run.session_id)
+        .where(session_co_teachers.c.user_id.in_(holders)),
+    )
+    teacher_rows = [row for query in teacher_queries for row in db_session.execute(query)]
+    for other, user_id in teacher_rows:
+        if _overlaps(other, starts_at, ends_at):
+            teaching[user_id].append(other)
+    ids = set(seats) | set(teaching)
+    if ids:
+        found = db_session.scalars(sa.select(User).where(User.id.in_(ids)))
+        people = {user.id: user for user in found}
+    clashes = [
+        MoveClash(
+            person=people[user_id],
+            seats=tuple(sorted(seats.get(user_id, []), key=_run_order)),
+            teaching=tuple(sorted(teaching.get(user_id, []), key=_run_order)),
+        )
+        for user_id in ids
+    ]
+    return sorted(clashes, key=lambda clash: (clash.person.display_name.lower(), clash.person.id))
+
+
+def _overlaps(other: Run, starts_at: datetime, ends_at: datetime) -> bool:
+    return (
+        other.starts_at is not None
+        and other.ends_at is not None
+        and other.starts_at < ends_at
+        and starts_at < other.ends_at
+    )
+
+
+@dataclass(frozen=True)
+class Affected:
+    """People a change reaches in one way, and what each of them will be told."""
+
+    role: str  # "Seat holders"
+    people: tuple[User, ...]
+    told: str  # "a message that it moved, with a calendar update"
+
+
+@dataclass(frozen=True)
+class Consequences:
+    """Who a change to a run reaches and how, for the organizer to confirm it."""
+
+    groups: tuple[Affected, ...]
+    clashes: tuple[MoveClash, ...] = ()
+
+    @property
+    def count(self) -> int:
+        """How many people the change reaches."""
+        return len({person.id for group in self.groups for person in group.people})
+
+    @property
+    def reaches_anyone(self) -> bool:
+        """Whether anyone is affected (before publishing, nobody is)."""
+        return self.count > 0
+
+
+def _signed_up(db_session: DbSession, run: Run) -> dict[SignupStatus, list[User]]:
+    """The run's people by the status of their sign-up, in seat then waitlist order."""
+    rows = db_session.execute(
+        sa.select(Signup.status, User)
+        .join(Signup.user)
+        .where(Signup.run_id == run.id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES))
+        .order_by(Signup.is_bumped.desc(), Signup.queued_at, Signup.id)
+    )
+    found: dict[SignupStatus, list[User]] = defaultdict(list)
+    for status, user in rows:
+        found[status].append(user)
+    return found
+
+
+def move_consequences(
+    db_session: DbSession, run: Run, starts_at: datetime, *, is_room_change: bool = False
+) -> Consequences:
+    """Who moving a placed, published run (or changing its room) reaches, and what
+    each is told. Nobody is told of changes before the programme is published."""
+    learning_session = run.learning_session
+    if not learning_session.edition.is_published or not run.is_placed:
+        return Consequences(groups=())
+    what = "its new room" if is_room_change else "its new time and place"
+    people = _signed_up(db_session, run)
+    groups = (
+        Affected(
+            "Teachers",
+            tuple(learning_session.teachers),
+            f"A message that their session moved, with {what}.",
+        ),
+        Affected(
+            "Seat holders",
+            tuple(people[SignupStatus.CONFIRMED]),
+            f"A message with {what}, and a calendar update (the event moves).",
+        ),
+        Affected(
+            "Offered a seat",
+            tuple(people[SignupStatus.OFFERED]),
+            f"A message with {what}; the offer stands.",
+        ),
+        Affected(
+            "Waiting",
+            tuple(people[SignupStatus.WAITLISTED]),
+            f"A message with {what}; they keep their place (no calendar event yet).",
+        ),
+    )
+    moving = starts_at != run.starts_at
+    clashes = clashes_after_move(db_session, run, starts_at) if moving else []
+    return Consequences(groups=groups, clashes=tuple(clashes))
+
+
+def cancel_consequences(db_session: DbSession, run: Run) -> Consequences:
+    """Who cancelling a run reaches, and what each is told."""
+    people = _signed_up(db_session, run)
+    return Consequences(
+        groups=(
+            Affected(
+                "Teachers",
+                tuple(run.learning_session.teachers),
+                "A message that the run is cancelled, with your note.",
+            ),
+            Affected(
+                "Seat holders",
+                tuple(people[SignupStatus.CONFIRMED]),
+                "A message that the run is cancelled, with your note; the event is "
+                "removed from their calendar. They may sign up for another run.",
+            ),
+            Affected(
+                "Offered a seat",
+                tuple(people[SignupStatus.OFFERED]),
+                "A message that the run is cancelled, with your note; the offer ends.",
+            ),
+            Affected(
+                "Waiting",
+                tuple(people[SignupStatus.WAITLISTED]),
+                "A message that the run is cancelled, with your note; their place ends.",
+            ),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Holding:
+    """One thing a person holds in a run still to come: a seat, an offer, a waitlist
+    place, or teaching it."""
+
+    run: Run
+    what: str  # "Seat", "Seat offered", "On the waitlist", "Teaches"
+
+
+def holdings_of(db_session: DbSession, user: User, *, now: datetime) -> list[Holding]:
+    """What the person holds in live runs that have not ended, in time order: what a
+    deactivation would take from them and from the runs' other people."""
+    upcoming = (
+        sa.select(Run)
+        .join(Run.learning_session)
+        .where(Run.is_live, Run.starts_at > now - timedelta(days=1))
+        .options(joinedload(Run.learning_session).joinedload(LearningSession.edition))
+    )
+    labels = {
+        SignupStatus.CONFIRMED: "Seat",
+        SignupStatus.OFFERED: "Seat offered",
+        SignupStatus.WAITLISTED: "On the waitlist",
+    }
+    held = [
+        Holding(run, labels[status])
+        for run, status in db_session.execute(
+            upcoming.add_columns(Signup.status)
+            .join(Signup, Signup.run_id == Run.id)
+            .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES))
+        )
+    ]
+    teaches = sa.or_(
+        LearningSession.lead_id == user.id,
+        LearningSession.id.in_(
+            sa.select(session_co_teachers.c.session_id).where(
+                session_co_teachers.c.user_id == user.id
+            )
+        ),
+    )
+    held += [
+        Holding(run, "Teaches")
+        for run in db_session.scalars(
+            upcoming.where(teaches, LearningSession.status == ProposalStatus.ACCEPTED)
+        ).unique()
+    ]
+    return sorted(
+        (h for h in held if h.run.ends_at is not None and h.run.ends_at > now),
+        key=lambda h: _run_order(h.run),
+    )
