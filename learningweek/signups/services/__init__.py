@@ -52,6 +52,7 @@ from learningweek.signups.services.seats import (
     accept_offer,
     cancel_signup,
     decline_offer,
+    release_signups_of,
     sign_up,
     switch_run,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "people_signed_up",
     "rebalance_seats",
     "record_attendance",
+    "release_signups_of",
     "roster",
     "runs_with_due_offers",
     "runs_with_signups",

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from learningweek.accounts.models import User
 from learningweek.core.database import DbSession, unique_or_raise
-from learningweek.core.enums import NotificationKind, SignupStatus
+from learningweek.core.enums import ACTIVE_SIGNUP_STATUSES, NotificationKind, SignupStatus
 from learningweek.core.errors import NotAllowed
 from learningweek.notifications.tidings import announce, tiding
 from learningweek.schedule.models import Run
@@ -253,3 +253,47 @@ def decline_offer(
     if signup.status != SignupStatus.OFFERED:
         raise AlreadyDone("There is no open offer to decline.")
     return _end_and_settle(db_session, signup, SignupStatus.DECLINED, now=now)
+
+
+def release_signups_of(db_session: DbSession, user: User, *, now: datetime) -> list[Signup]:
+    """Give up every seat, offer and waitlist place a deactivated person holds in runs to
+    come: each freed seat goes to the next person waiting, and the person is told (the
+    events leave their calendar). Runs they teach stay, for organizers to handle.
+    Returns whoever got a seat."""
+    signups = list(
+        db_session.scalars(
+            sa.select(Signup)
+            .join(Signup.run)
+            .where(
+                Signup.user_id == user.id,
+                Signup.status.in_(ACTIVE_SIGNUP_STATUSES),
+                ~Run.is_cancelled,
+                Run.starts_at > now,
+            )
+        )
+    )
+    runs = [signup.run for signup in signups]
+    lock_runs(db_session, runs)
+    lock_people_for(db_session, runs, people=[user.id])
+    promoted: list[Signup] = []
+    news = []
+    for signup in signups:
+        db_session.refresh(signup)
+        if not signup.is_active:
+            continue
+        status = signup.status
+        signup.end(SignupStatus.CANCELLED, now)
+        db_session.flush()
+        promoted += settle(db_session, signup.run, now=now)
+        news.append(
+            tiding(
+                NotificationKind.SEAT_RELEASED,
+                user,
+                signup.run,
+                was_in_calendar=status == SignupStatus.CONFIRMED,
+                had_seat=status == SignupStatus.CONFIRMED,
+                was_offered=status == SignupStatus.OFFERED,
+            )
+        )
+    announce(db_session, news)
+    return promoted
