@@ -29,6 +29,7 @@ from learningweek.signups.services.errors import (
     SignupRefused,
 )
 from learningweek.signups.services.locking import lock_runs
+from learningweek.signups.services.news import tell_everyone_in
 from learningweek.signups.services.promotion import pass_on_due_offers
 from learningweek.signups.services.queries import (
     SeatCount,
@@ -90,6 +91,7 @@ __all__ = [
     "sign_up",
     "signup_refusal",
     "switch_run",
+    "tell_everyone_in",
     "waitlist_order",
     "waitlist_positions",
 ]
