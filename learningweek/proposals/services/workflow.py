@@ -192,13 +192,14 @@ def withdraw_proposal(
     """A teacher takes the proposal back, at any time before the session starts.
 
     Its runs are cancelled and everyone signed up is told with the teacher's words; the
-    other teachers and the organizers are told too."""
+    other teachers, and the organizers unless it was a draft, are told too."""
     if not permissions.is_teacher(actor, learning_session):
         raise NotAllowed("Only the session's teachers can withdraw it.")
     lock(db_session, learning_session)
     db_session.refresh(learning_session, attribute_names=["runs"])
     if permissions.has_started(learning_session, now):
         raise IllegalTransition("The session has already started, so it cannot be withdrawn.")
+    was_draft = learning_session.status == ProposalStatus.DRAFT
     attendees = _end(
         db_session,
         learning_session,
@@ -208,9 +209,14 @@ def withdraw_proposal(
         comment_author=actor.display_name,
         now=now,
     )
-    organizers = db_session.scalars(
-        sa.select(User).where(User.is_organizer, User.is_active).order_by(User.id)
-    ).all()
+    # Organizers never saw a draft: only a proposal they had is news to them.
+    organizers = (
+        []
+        if was_draft
+        else db_session.scalars(
+            sa.select(User).where(User.is_organizer, User.is_active).order_by(User.id)
+        ).all()
+    )
     teachers = {teacher.id for teacher in learning_session.teachers}
     people = dict.fromkeys([*learning_session.teachers, *organizers])
     announce(

@@ -6,7 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from learningweek.accounts import services as accounts
-from learningweek.core.enums import NotificationKind, PromotionMode, SignupStatus
+from learningweek.core.enums import NotificationKind, PromotionMode, RoomKind, SignupStatus
+from learningweek.editions import services as editions
 from learningweek.extensions import db
 from learningweek.notifications.models import Notification
 from learningweek.signups import services
@@ -152,3 +153,45 @@ def test_a_deactivated_accounts_personal_feed_stops_answering(client, edition, o
     db.session.commit()
 
     assert client.get(url).status_code == 404
+
+
+def test_renaming_a_room_tells_its_people_and_updates_seat_holders_calendars(edition):
+    room = make_room(name="Ada", capacity=1, location="Floor 1")
+    run = placed_run(edition, room=room)
+    alice, bo = people(2)
+    sign_up_all(run, [alice, bo])
+
+    editions.update_room(
+        db.session,
+        room,
+        editions.RoomData(name="Lovelace", kind=room.kind, capacity=1, location="Floor 2"),
+        now=NOW,
+    )
+    db.session.commit()
+
+    assert told(alice)[-1] == (K.PLACE_CHANGED, run.id, "REQUEST")
+    assert told(bo)[-1] == (K.PLACE_CHANGED, None, None)
+    assert "now takes place in Lovelace, Floor 2 (it was Ada, Floor 1)" in last_message(bo).body
+
+
+def test_a_new_meeting_link_reaches_the_seat_holders_calendars(edition):
+    room = make_room(
+        name="Stream", kind=RoomKind.ONLINE, capacity=1, meeting_url="https://meet.test/old"
+    )
+    run = placed_run(edition, room=room)
+    alice, bo = people(2)
+    sign_up_all(run, [alice, bo])
+
+    editions.update_room(
+        db.session,
+        room,
+        editions.RoomData(
+            name="Stream", kind=room.kind, capacity=1, meeting_url="https://meet.test/new"
+        ),
+        now=NOW,
+    )
+    db.session.commit()
+
+    assert told(alice)[-1] == (K.PLACE_CHANGED, run.id, "REQUEST")
+    assert last_message(alice).subject.startswith("New meeting link")
+    assert told(bo) == [(K.WAITLISTED, None, None)]
