@@ -1,5 +1,7 @@
-"""Notification kinds for every change that reaches people: cancelling, switching,
-accepting, place changes, co-teachers, seats passed over or released, withdrawals.
+"""Notification kinds for every change that reaches people.
+
+Cancelling, switching, accepting, place changes, co-teachers, seats passed over or
+released, withdrawals.
 
 Revision ID: 3c7a9e1d5b20
 Revises: 5e0b7d2c41a9
