@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 import sqlalchemy as sa
@@ -162,7 +163,9 @@ def _ensure_other_active_organizer(db_session: DbSession, user: User, action: st
         )
 
 
-def set_organizer(db_session: DbSession, user: User, is_organizer: bool, *, actor: User) -> None:
+def set_organizer(
+    db_session: DbSession, user: User, is_organizer: bool, *, actor: User, now: datetime
+) -> None:
     """Grant or revoke the organizer role; the last active organizer keeps it."""
     if not actor.is_organizer:
         raise NotAllowed("Only organizers can change roles.")
@@ -171,8 +174,13 @@ def set_organizer(db_session: DbSession, user: User, is_organizer: bool, *, acto
     user.is_organizer = is_organizer
 
 
-def set_active(db_session: DbSession, user: User, is_active: bool, *, actor: User) -> None:
-    """Deactivate or reactivate an account; deactivating also ends its logins."""
+def set_active(
+    db_session: DbSession, user: User, is_active: bool, *, actor: User, now: datetime
+) -> None:
+    """Deactivate or reactivate an account. Deactivating ends its logins and gives up its
+    seats and waitlist places in runs to come (the next people waiting get them, and
+    everyone is told); the runs it teaches stay for organizers to move or cancel. Its
+    personal calendar feed stops answering."""
     if not actor.is_organizer:
         raise NotAllowed("Only organizers can deactivate accounts.")
     if not is_active:
@@ -180,6 +188,11 @@ def set_active(db_session: DbSession, user: User, is_active: bool, *, actor: Use
             raise NotAllowed("You cannot deactivate your own account.")
         _ensure_other_active_organizer(db_session, user, "deactivating the account")
         user.login_generation += 1
+        if user.is_active:
+            # Imported here: sign-ups build on accounts, not the other way round.
+            from learningweek.signups.services import release_signups_of
+
+            release_signups_of(db_session, user, now=now)
     user.is_active = is_active
 
 

@@ -176,7 +176,7 @@ def _person_change(set_flag: Callable[..., None], value: bool, success: str):
         user = db.get_or_404(User, user_id)
         perform(
             EmptyForm(),
-            lambda: set_flag(db.session, user, value, actor=current_user),
+            lambda: set_flag(db.session, user, value, actor=current_user, now=utcnow()),
             success.format(name=user.display_name),
         )
         back: dict[str, Any] = {
@@ -203,7 +203,9 @@ for path, endpoint, set_flag, value, success in (
         "deactivate",
         services.set_active,
         False,
-        "{name} is deactivated and can no longer log in.",
+        "{name} is deactivated and can no longer log in; their seats and waitlist places "
+        "went to the next people waiting, and everyone is told. Runs they teach stay: "
+        "move or cancel them on the schedule board.",
     ),
     ("reactivate", "reactivate", services.set_active, True, "{name} can log in again."),
 ):

@@ -292,7 +292,8 @@ def _personal_validator_statement() -> sa.Select:
         .join(users, users.c.id == owner)
         .outerjoin(editions, editions.c.id.in_(in_editions))
         .outerjoin(versions, versions.c.edition_id == editions.c.id)
-        .where(tokens.c.token_hash == sa.bindparam("digest"))
+        # A deactivated account's feed stops answering, like a revoked address.
+        .where(tokens.c.token_hash == sa.bindparam("digest"), users.c.is_active)
         .order_by(editions.c.id)
     )
 
@@ -304,7 +305,7 @@ def personal_validator(
     db_session: DbSession, token: str, *, secret_key: str
 ) -> tuple[int, Validator] | None:
     """Whose feed a token opens and its validator, in one query; None if the token is
-    unknown.
+    unknown or its owner's account is deactivated.
 
     The feed shows the person's sign-ups and what is in the editions they sign up
     for or teach in: their sign-ups' count and latest change, and those editions'

@@ -100,6 +100,15 @@ class NotificationKind(StrEnum):
     SIGNED_UP = "signed_up"
     WAITLISTED = "waitlisted"
     REMINDER = "reminder"
+    SIGNUP_CANCELLED = "signup_cancelled"
+    SWITCHED = "switched"
+    OFFER_ACCEPTED = "offer_accepted"
+    PLACE_CHANGED = "place_changed"
+    CO_TEACHER_ADDED = "co_teacher_added"
+    CO_TEACHER_REMOVED = "co_teacher_removed"
+    PASSED_OVER = "passed_over"
+    SEAT_RELEASED = "seat_released"
+    SESSION_WITHDRAWN = "session_withdrawn"
 
 
 class DeliveryState(LabelledEnum):

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from learningweek.core.database import DbSession, unique_or_raise
-from learningweek.core.enums import Equipment, PromotionMode, RoomKind
+from learningweek.core.enums import Equipment, NotificationKind, PromotionMode, RoomKind
 from learningweek.core.errors import ValidationFailed
 from learningweek.core.localtime import local_to_utc, utc_to_local
 from learningweek.core.records import record_from
@@ -323,18 +323,38 @@ def _upcoming_runs_in(room: Room, now: datetime) -> sa.Select[Run]:
     return sa.select(Run).where(Run.room_id == room.id, Run.starts_at > now, ~Run.is_cancelled)
 
 
-def _note_place_changed(db_session: DbSession, room: Room, *, now: datetime) -> None:
+def _place_of(name: str, location: str, kind: RoomKind) -> str:
+    if kind == RoomKind.ONLINE:
+        return f"{name} (online)"
+    return ", ".join(part for part in (name, location) if part)
+
+
+def _note_place_changed(
+    db_session: DbSession, room: Room, *, now: datetime, old_place: str, link_changed: bool
+) -> None:
     """A renamed or moved room changes where its runs to come take place: like a move,
-    that is a new version of each run for calendars once its programme is published."""
+    that is a new version of each run for calendars once its programme is published,
+    and everyone the run concerns is told. A new meeting link reaches its seat holders
+    (only they see it)."""
+    place_renamed = old_place != _place_of(room.name, room.location, room.kind)
     runs = db_session.scalars(
         _upcoming_runs_in(room, now).options(
             joinedload(Run.learning_session).joinedload(LearningSession.edition)
         )
-    )
+    ).all()
     for run in runs:
         run.changed_at = now
         if run.learning_session.edition.is_published:
             run.sequence += 1
+            signups.tell_everyone_in(
+                db_session,
+                run,
+                NotificationKind.PLACE_CHANGED,
+                seated_only=not place_renamed,
+                place_renamed=place_renamed,
+                link_changed=link_changed,
+                old_place=old_place,
+            )
 
 
 def create_room(db_session: DbSession, data: RoomData) -> Room:
@@ -353,9 +373,16 @@ def update_room(
     """
     resized = data.capacity is not None and data.capacity != room.capacity
     place = (room.name, room.location, room.kind, room.meeting_url)
+    old_place = _place_of(room.name, room.location, room.kind)
     _save_room(db_session, room, data)
     if place != (room.name, room.location, room.kind, room.meeting_url):
-        _note_place_changed(db_session, room, now=now)
+        _note_place_changed(
+            db_session,
+            room,
+            now=now,
+            old_place=old_place,
+            link_changed=place[3] != room.meeting_url,
+        )
     if resized:
         db_session.flush()
         upcoming = db_session.scalars(_upcoming_runs_in(room, now))

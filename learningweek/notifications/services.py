@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from learningweek.accounts.models import User
 from learningweek.core.database import DbSession
 from learningweek.core.enums import OPTIONAL_MAILS, DeliveryState, NotificationKind
+from learningweek.editions.models import Edition
 from learningweek.notifications.models import Notification
 from learningweek.proposals.models import LearningSession
 
@@ -95,3 +98,25 @@ def outbox() -> sa.Select[Notification]:
         .options(joinedload(Notification.recipient))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
+
+
+def zones_of(
+    db_session: DbSession, notifications: Iterable[Notification], *, default: str
+) -> dict[int, str]:
+    """The time zone each message's times show in: its session's edition's, else
+    `default` (one query)."""
+    notifications = list(notifications)
+    session_ids = {n.session_id for n in notifications if n.session_id is not None}
+    zones = dict(
+        db_session.execute(
+            sa.select(LearningSession.id, Edition.time_zone)
+            .join(LearningSession.edition)
+            .where(LearningSession.id.in_(session_ids))
+        ).all()
+        if session_ids
+        else []
+    )
+    return {
+        n.id: zones.get(n.session_id, default) if n.session_id is not None else default
+        for n in notifications
+    }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from learningweek.accounts.permissions import organizer_required
@@ -28,7 +28,15 @@ def mine():
         per_page=PER_PAGE,
         error_out=False,
     )
-    return render_template("notifications/list.html", pagination=pagination, outbox=False)
+    return render_template(
+        "notifications/list.html", pagination=pagination, outbox=False, zones=_zones(pagination)
+    )
+
+
+def _zones(pagination) -> dict[int, str]:
+    """Each listed message's time zone: its edition's, like every other time shown."""
+    default = current_app.config["LEARNINGWEEK_DEFAULT_TIME_ZONE"]
+    return services.zones_of(db.session, pagination.items, default=default)
 
 
 @bp.get("/organize/outbox")
@@ -42,7 +50,11 @@ def outbox():
         error_out=False,
     )
     return render_template(
-        "notifications/list.html", pagination=pagination, outbox=True, action_form=EmptyForm()
+        "notifications/list.html",
+        pagination=pagination,
+        outbox=True,
+        action_form=EmptyForm(),
+        zones=_zones(pagination),
     )
 
 

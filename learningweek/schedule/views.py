@@ -18,6 +18,7 @@ from learningweek.core.database import utcnow
 from learningweek.core.errors import DomainError
 from learningweek.editions.models import Edition, Room
 from learningweek.extensions import db
+from learningweek.notifications.tidings import plural
 from learningweek.schedule import bp, consequences, services
 from learningweek.schedule.conflicts import Settings, settings_from
 from learningweek.schedule.forms import CancelRunForm, PlaceForm
@@ -362,7 +363,8 @@ def extra_run(run: Run) -> ResponseReturnValue:
     except DomainError as error:
         return _refused(run, error)
     db.session.commit()
-    flash(f"The new run is placed and {len(moved)} people from the waitlist moved in.", "success")
+    moved_in = plural(len(moved), "person", "people")
+    flash(f"The new run is placed and {moved_in} from the waitlist moved in.", "success")
     return redirect(url_for("schedule.run_detail", run_id=new_run.id))
 
 
@@ -430,9 +432,13 @@ def confirm_cancel(run_id: int):
     )
 
 
-@_run_action("cancel", "The run is cancelled and its teachers are told.", CancelRunForm)
+@_run_action(
+    "cancel",
+    "The run is cancelled; its teachers and everyone signed up are told.",
+    CancelRunForm,
+)
 def cancel(run: Run, form: CancelRunForm) -> None:
-    """Cancel one run; its room is freed and its teachers are told."""
+    """Cancel one run; its room is freed; its teachers and everyone signed up are told."""
     services.cancel_run(
         db.session, run, actor=current_user, comment=form.comment.data or "", now=utcnow()
     )

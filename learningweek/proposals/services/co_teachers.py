@@ -7,11 +7,13 @@ from datetime import datetime
 from learningweek.accounts.models import User
 from learningweek.accounts.services import find_user_by_email
 from learningweek.core.database import DbSession, unique_or_raise
+from learningweek.core.enums import NotificationKind
 from learningweek.core.errors import DomainError, NotAllowed
+from learningweek.notifications.tidings import announce, tiding
 from learningweek.proposals import permissions
 from learningweek.proposals.limits import MAX_CO_TEACHERS
 from learningweek.proposals.models import LearningSession
-from learningweek.proposals.services.workflow import lock
+from learningweek.proposals.services.workflow import lock, record
 
 
 def add_co_teacher(
@@ -22,7 +24,8 @@ def add_co_teacher(
     actor: User,
     now: datetime,
 ) -> User:
-    """Add a colleague, by the email of an existing account, as a co-teacher."""
+    """Add a colleague, by the email of an existing account, as a co-teacher; they and
+    the other teachers are told, and the history records it."""
     _check_may_manage(actor, learning_session)
     # Under the row lock, re-read the co-teachers so the limit holds for concurrent adds.
     lock(db_session, learning_session)
@@ -43,6 +46,9 @@ def add_co_teacher(
     with unique_or_raise(db_session, already):
         learning_session.co_teachers.append(colleague)
         _note_teachers_changed(learning_session, colleague, now)
+    _tell_and_record(
+        db_session, learning_session, colleague, NotificationKind.CO_TEACHER_ADDED, actor, now
+    )
     return colleague
 
 
@@ -54,12 +60,16 @@ def remove_co_teacher(
     actor: User,
     now: datetime,
 ) -> None:
-    """Remove a co-teacher: the lead's or an organizer's decision."""
+    """Remove a co-teacher: the lead's or an organizer's decision. They and the other
+    teachers are told, and the history records it."""
     _check_may_manage(actor, learning_session)
     if co_teacher not in learning_session.co_teachers:
         raise DomainError(f"{co_teacher.display_name} is not a co-teacher of this session.")
     learning_session.co_teachers.remove(co_teacher)
     _note_teachers_changed(learning_session, co_teacher, now)
+    _tell_and_record(
+        db_session, learning_session, co_teacher, NotificationKind.CO_TEACHER_REMOVED, actor, now
+    )
     db_session.flush()
 
 
@@ -73,3 +83,41 @@ def _note_teachers_changed(learning_session: LearningSession, teacher: User, now
     # (its events list teachers) and the teacher (whose own feed changes) record it.
     learning_session.updated_at = now
     teacher.updated_at = now
+
+
+def _tell_and_record(
+    db_session: DbSession,
+    learning_session: LearningSession,
+    co_teacher: User,
+    kind: NotificationKind,
+    actor: User,
+    now: datetime,
+) -> None:
+    """Note the change in the proposal's history and tell the co-teacher and the others
+    who teach (not whoever made the change)."""
+    added = kind == NotificationKind.CO_TEACHER_ADDED
+    status = learning_session.status
+    record(
+        learning_session,
+        status,
+        status,
+        actor=actor,
+        comment=f"{'Added' if added else 'Removed'} {co_teacher.display_name} as a co-teacher",
+        now=now,
+    )
+    people = [co_teacher, *learning_session.teachers]
+    announce(
+        db_session,
+        [
+            tiding(
+                kind,
+                person,
+                learning_session=learning_session,
+                is_you=person.id == co_teacher.id,
+                actor_name=actor.display_name,
+                teacher_name=co_teacher.display_name,
+            )
+            for person in dict.fromkeys(people)
+            if person.id != actor.id
+        ],
+    )

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
+
 from learningweek.accounts.models import User
 from learningweek.core.database import DbSession
 from learningweek.core.enums import NotificationKind, ProposalStatus
 from learningweek.core.errors import DomainError, NotAllowed
 from learningweek.core.localtime import format_local
 from learningweek.notifications.services import ORGANIZERS, tell_teachers, with_comment
+from learningweek.notifications.tidings import announce, tiding
 from learningweek.proposals import permissions
 from learningweek.proposals.models import LearningSession, ProposalEvent
 from learningweek.proposals.services.rules import proposal_data_from, require_valid
@@ -37,8 +40,8 @@ ALLOWED_TRANSITIONS: dict[ProposalStatus, frozenset[ProposalStatus]] = {
     ProposalStatus.ACCEPTED: frozenset({ProposalStatus.WITHDRAWN, ProposalStatus.CANCELLED}),
 }
 DECISIONS = {
-    ProposalStatus.ACCEPTED: (NotificationKind.PROPOSAL_ACCEPTED, "accepted"),
-    ProposalStatus.REJECTED: (NotificationKind.PROPOSAL_REJECTED, "not accepted"),
+    ProposalStatus.ACCEPTED: (NotificationKind.PROPOSAL_ACCEPTED, "is accepted"),
+    ProposalStatus.REJECTED: (NotificationKind.PROPOSAL_REJECTED, "is not accepted"),
     ProposalStatus.CHANGES_REQUESTED: (NotificationKind.CHANGES_REQUESTED, "needs changes"),
 }
 ORGANIZER_DECISIONS = (*DECISIONS, ProposalStatus.CANCELLED)
@@ -186,14 +189,18 @@ def withdraw_proposal(
     comment: str = "",
     now: datetime,
 ) -> None:
-    """A teacher takes the proposal back, at any time before the session starts."""
+    """A teacher takes the proposal back, at any time before the session starts.
+
+    Its runs are cancelled and everyone signed up is told with the teacher's words; the
+    other teachers, and the organizers unless it was a draft, are told too."""
     if not permissions.is_teacher(actor, learning_session):
         raise NotAllowed("Only the session's teachers can withdraw it.")
     lock(db_session, learning_session)
     db_session.refresh(learning_session, attribute_names=["runs"])
     if permissions.has_started(learning_session, now):
         raise IllegalTransition("The session has already started, so it cannot be withdrawn.")
-    _end(
+    was_draft = learning_session.status == ProposalStatus.DRAFT
+    attendees = _end(
         db_session,
         learning_session,
         ProposalStatus.WITHDRAWN,
@@ -201,6 +208,33 @@ def withdraw_proposal(
         comment=comment,
         comment_author=actor.display_name,
         now=now,
+    )
+    # Organizers never saw a draft: only a proposal they had is news to them.
+    organizers = (
+        []
+        if was_draft
+        else db_session.scalars(
+            sa.select(User).where(User.is_organizer, User.is_active).order_by(User.id)
+        ).all()
+    )
+    teachers = {teacher.id for teacher in learning_session.teachers}
+    people = dict.fromkeys([*learning_session.teachers, *organizers])
+    announce(
+        db_session,
+        [
+            tiding(
+                NotificationKind.SESSION_WITHDRAWN,
+                person,
+                learning_session=learning_session,
+                is_teacher=person.id in teachers,
+                actor_name=actor.display_name,
+                attendees=attendees,
+                comment=comment,
+                comment_author=actor.display_name,
+            )
+            for person in people
+            if person.id != actor.id
+        ],
     )
 
 
@@ -247,9 +281,9 @@ def _end(
     comment: str,
     comment_author: str,
     now: datetime,
-) -> None:
+) -> int:
     """Withdraw or cancel the session, cancel its runs and end their sign-ups, telling
-    the people signed up with `comment_author`'s comment."""
+    the people signed up with `comment_author`'s comment. Returns how many were."""
     _transition(
         db_session,
         learning_session,
@@ -261,10 +295,12 @@ def _end(
     )
     runs = lifecycle.active_runs(learning_session)
     lifecycle.cancel_runs(learning_session, actor=actor, now=now)
-    for run in runs:
+    return sum(
         signups.end_signups_of_cancelled_run(
             db_session, run, now=now, comment=comment, comment_author=comment_author
         )
+        for run in runs
+    )
 
 
 def available_actions(user: User, learning_session: LearningSession, now: datetime) -> set[str]:

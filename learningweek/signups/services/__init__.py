@@ -29,6 +29,7 @@ from learningweek.signups.services.errors import (
     SignupRefused,
 )
 from learningweek.signups.services.locking import lock_runs
+from learningweek.signups.services.news import tell_everyone_in
 from learningweek.signups.services.promotion import pass_on_due_offers
 from learningweek.signups.services.queries import (
     SeatCount,
@@ -52,6 +53,7 @@ from learningweek.signups.services.seats import (
     accept_offer,
     cancel_signup,
     decline_offer,
+    release_signups_of,
     sign_up,
     switch_run,
 )
@@ -79,6 +81,7 @@ __all__ = [
     "people_signed_up",
     "rebalance_seats",
     "record_attendance",
+    "release_signups_of",
     "roster",
     "runs_with_due_offers",
     "runs_with_signups",
@@ -88,6 +91,7 @@ __all__ = [
     "sign_up",
     "signup_refusal",
     "switch_run",
+    "tell_everyone_in",
     "waitlist_order",
     "waitlist_positions",
 ]

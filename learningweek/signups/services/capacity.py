@@ -14,13 +14,12 @@ from learningweek.accounts.models import User
 from learningweek.core.database import DbSession
 from learningweek.core.enums import ACTIVE_SIGNUP_STATUSES, NotificationKind, SignupStatus
 from learningweek.core.errors import DomainError, NotAllowed
-from learningweek.notifications.services import with_comment
+from learningweek.notifications.tidings import announce, run_label, tiding
 from learningweek.schedule.models import SEAT_LIMIT_MAX, Run
 from learningweek.signups.models import Signup
 from learningweek.signups.services.eligibility import clashes_of
 from learningweek.signups.services.errors import SeatsWouldBeLost
 from learningweek.signups.services.locking import lock_people_for, lock_runs
-from learningweek.signups.services.notices import run_label, tell
 from learningweek.signups.services.promotion import (
     fill_free_seats,
     give_seat,
@@ -79,16 +78,11 @@ def rebalance_seats(
 
 def _put_back(db_session: DbSession, signup: Signup, run: Run) -> None:
     """Move a seat holder back to the head of the waitlist, and tell them."""
+    had_seat = signup.status == SignupStatus.CONFIRMED
     signup.wait(at_head=True)
-    tell(
+    announce(
         db_session,
-        signup.user,
-        NotificationKind.BACK_ON_WAITLIST,
-        run,
-        f"You are back on the waitlist: {run.learning_session.title}",
-        f"{run_label(run)} now has fewer seats, and as one of the latest to sign up "
-        "you are back on its waitlist, at the head of the line.",
-        invitation="CANCEL",
+        [tiding(NotificationKind.BACK_ON_WAITLIST, signup.user, run, was_in_calendar=had_seat)],
     )
 
 
@@ -159,21 +153,20 @@ def end_signups_of_cancelled_run(
             .where(Signup.run_id == run.id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES))
         )
     )
-    body = with_comment(
-        f"{run_label(run)} is cancelled, so your sign-up for it has ended.",
-        comment,
-        author=comment_author,
-    )
+    news = []
     for signup in signups:
+        had_seat = signup.status == SignupStatus.CONFIRMED
         signup.end(SignupStatus.RUN_CANCELLED, now)
-        tell(
-            db_session,
-            signup.user,
-            NotificationKind.RUN_CANCELLED,
-            run,
-            f"Cancelled: {run.learning_session.title}",
-            body,
-            invitation="CANCEL",
+        news.append(
+            tiding(
+                NotificationKind.RUN_CANCELLED,
+                signup.user,
+                run,
+                was_in_calendar=had_seat,
+                comment=comment,
+                comment_author=comment_author,
+            )
         )
+    announce(db_session, news)
     db_session.flush()
     return len(signups)

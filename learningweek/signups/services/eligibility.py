@@ -33,6 +33,8 @@ def signup_refusal(run: Run, user: User, now: datetime) -> str | None:
     """Why `user` cannot sign up for `run` now, or None; pages show it in place of the button."""
     learning_session = run.learning_session
     edition = learning_session.edition
+    if not user.is_active:
+        return "This account is deactivated."
     if run.is_cancelled:
         return "This run is cancelled."
     if learning_session.status != ProposalStatus.ACCEPTED:

@@ -10,47 +10,43 @@ from datetime import datetime, timedelta
 
 from learningweek.core.database import DbSession
 from learningweek.core.enums import NotificationKind, PromotionMode, SignupStatus
-from learningweek.core.localtime import format_local
+from learningweek.notifications.tidings import Tiding, announce, tiding
 from learningweek.schedule.models import Run
 from learningweek.signups.models import Signup
-from learningweek.signups.services.eligibility import clashes_of
+from learningweek.signups.services.eligibility import Clash, clashes_of
 from learningweek.signups.services.locking import lock_people_for, lock_runs
-from learningweek.signups.services.notices import run_label, tell
 from learningweek.signups.services.queries import due_offers, seats_taken, waitlist
 
 
 def give_seat(db_session: DbSession, signup: Signup, run: Run, *, now: datetime) -> None:
-    """Hand a freed seat to a waiting person, as the edition's promotion mode says."""
+    """Hand a freed seat to a waiting person, as the edition's promotion mode says, and
+    tell them (a confirmed seat joins their calendar; an offer does not yet)."""
     edition = run.learning_session.edition
     if edition.promotion_mode == PromotionMode.OFFER:
         until = now + timedelta(hours=edition.offer_hours)
         signup.offer(until)
-        tell(
-            db_session,
-            signup.user,
-            NotificationKind.SEAT_OFFERED,
-            run,
-            f"A seat is free for you: {run.learning_session.title}",
-            f"A seat in {run_label(run)} is held for you until "
-            f"{format_local(until, edition.zone)}. Accept or decline it on your agenda. If "
-            "you do nothing, it passes to the next person waiting.",
-        )
+        news = tiding(NotificationKind.SEAT_OFFERED, signup.user, run, until=until)
     else:
         signup.confirm(now)
-        tell(
-            db_session,
-            signup.user,
-            NotificationKind.SEAT_CONFIRMED,
-            run,
-            f"You are in: {run.learning_session.title}",
-            f"A seat freed up in {run_label(run)} and it is yours: you are signed up.",
-            invitation="REQUEST",
-        )
+        news = tiding(NotificationKind.SEAT_CONFIRMED, signup.user, run, is_in_calendar=True)
+    announce(db_session, [news])
+
+
+def passed_over(signup: Signup, run: Run, clash: Clash) -> Tiding:
+    """A waiting person a seat went past because it would clash with one they hold."""
+    return tiding(
+        NotificationKind.PASSED_OVER,
+        signup.user,
+        run,
+        clash_title=clash.title,
+        clash_starts_at=clash.starts_at,
+        clash_teaching=clash.teaching,
+    )
 
 
 def fill_free_seats(db_session: DbSession, run: Run, *, now: datetime) -> list[Signup]:
     """Give free seats to the earliest waiting people who would not be put in a clash;
-    people who would clash keep their place."""
+    people who would clash keep their place and are told why a seat went past them."""
     if run.is_cancelled or run.starts_at is None or run.has_started(now):
         return []
     free = run.capacity - seats_taken(db_session, run, now)
@@ -59,13 +55,18 @@ def fill_free_seats(db_session: DbSession, run: Run, *, now: datetime) -> list[S
     waiting = waitlist(db_session, run)
     clashes = clashes_of(db_session, [signup.user_id for signup in waiting], run)
     promoted: list[Signup] = []
+    skipped: list[Signup] = []
     for signup in waiting:
         if len(promoted) == free:
             break
         if signup.user_id in clashes:
+            skipped.append(signup)
             continue
         give_seat(db_session, signup, run, now=now)
         promoted.append(signup)
+    if promoted:
+        # Only those ahead of someone who got a seat were passed over.
+        announce(db_session, [passed_over(s, run, clashes[s.user_id]) for s in skipped])
     db_session.flush()
     return promoted
 
@@ -74,15 +75,7 @@ def lapse_due_offers(db_session: DbSession, run: Run, *, now: datetime) -> None:
     """End the run's offers whose time is up and tell their people."""
     for signup in due_offers(db_session, run, now):
         signup.end(SignupStatus.EXPIRED, now)
-        tell(
-            db_session,
-            signup.user,
-            NotificationKind.OFFER_EXPIRED,
-            run,
-            f"Your held seat has passed on: {run.learning_session.title}",
-            f"The seat held for you in {run_label(run)} was not accepted in time and "
-            "has passed to the next person waiting.",
-        )
+        announce(db_session, [tiding(NotificationKind.OFFER_EXPIRED, signup.user, run)])
     db_session.flush()
 
 

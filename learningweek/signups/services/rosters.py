@@ -18,13 +18,13 @@ from learningweek.core.enums import (
     SignupStatus,
 )
 from learningweek.core.errors import NotAllowed
+from learningweek.notifications.tidings import announce, tiding
 from learningweek.proposals.models import LearningSession
 from learningweek.schedule.models import Run
 from learningweek.signups.models import Signup
 from learningweek.signups.permissions import can_see_roster
 from learningweek.signups.services.errors import SignupRefused
 from learningweek.signups.services.locking import lock_runs
-from learningweek.signups.services.notices import run_label, tell
 from learningweek.signups.services.queries import waitlist_order
 
 
@@ -143,15 +143,7 @@ def send_reminders(db_session: DbSession, *, now: datetime) -> int:
         ):
             continue
         signup.reminded_at = now
-        tell(
-            db_session,
-            signup.user,
-            NotificationKind.REMINDER,
-            run,
-            f"Tomorrow: {run.learning_session.title}",
-            f"A reminder: you have a seat in {run_label(run)}. If you cannot come, cancel "
-            "on your agenda so the seat goes to someone waiting.",
-        )
+        announce(db_session, [tiding(NotificationKind.REMINDER, signup.user, run)])
         reminded += 1
     db_session.flush()
     return reminded

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 
 from learningweek.accounts.models import User
 from learningweek.core.database import DbSession, unique_or_raise
-from learningweek.core.enums import NotificationKind, SignupStatus
+from learningweek.core.enums import ACTIVE_SIGNUP_STATUSES, NotificationKind, SignupStatus
 from learningweek.core.errors import NotAllowed
+from learningweek.notifications.tidings import announce, tiding
 from learningweek.schedule.models import Run
 from learningweek.signups.models import Signup
 from learningweek.signups.services.eligibility import clash_message, clashes_of, signup_refusal
@@ -21,7 +22,6 @@ from learningweek.signups.services.locking import (
     lock_runs,
     lock_signup,
 )
-from learningweek.signups.services.notices import run_label, tell
 from learningweek.signups.services.promotion import settle
 from learningweek.signups.services.queries import (
     active_signups_of,
@@ -82,27 +82,11 @@ def sign_up(db_session: DbSession, run: Run, user: User, *, now: datetime) -> Si
     with unique_or_raise(db_session, AlreadyDone("You are already signed up for this session.")):
         db_session.add(signup)
     if has_seat:
-        tell(
-            db_session,
-            user,
-            NotificationKind.SIGNED_UP,
-            run,
-            f"You are signed up: {run.learning_session.title}",
-            f"You have a seat in {run_label(run)}. Cancel on your agenda if you cannot come, "
-            "so the seat goes to someone waiting.",
-            invitation="REQUEST",
-        )
+        news = tiding(NotificationKind.SIGNED_UP, user, run, is_in_calendar=True)
     else:
         position = waitlist_positions(db_session, [run.id]).get(signup.id)
-        tell(
-            db_session,
-            user,
-            NotificationKind.WAITLISTED,
-            run,
-            f"On the waitlist: {run.learning_session.title}",
-            f"{run_label(run)} is full; you are number {position} on its waitlist. If a "
-            "seat frees up you will hear from us.",
-        )
+        news = tiding(NotificationKind.WAITLISTED, user, run, position=position)
+    announce(db_session, [news])
     return signup
 
 
@@ -137,7 +121,9 @@ def cancel_signup(
 ) -> list[Signup]:
     """Give up a seat or a waitlist place; a freed seat goes to the next person waiting.
 
-    Returns whoever got a seat. Cancelling twice changes nothing (`AlreadyDone`).
+    The person is told (a seat's event is cancelled in their calendar), and so is whoever
+    gets the seat. Returns whoever got a seat. Cancelling twice changes nothing
+    (`AlreadyDone`).
     """
     _check_own(signup, actor)
     signup = lock_signup(db_session, signup)
@@ -146,7 +132,23 @@ def cancel_signup(
         raise AlreadyDone("This sign-up is already cancelled.")
     if run.has_started(now):
         raise SignupRefused("This run has already started.")
-    return _end_and_settle(db_session, signup, SignupStatus.CANCELLED, now=now)
+    status = signup.status
+    promoted = _end_and_settle(db_session, signup, SignupStatus.CANCELLED, now=now)
+    announce(
+        db_session,
+        [
+            tiding(
+                NotificationKind.SIGNUP_CANCELLED,
+                signup.user,
+                run,
+                was_in_calendar=status == SignupStatus.CONFIRMED,
+                had_seat=status == SignupStatus.CONFIRMED,
+                was_offered=status == SignupStatus.OFFERED,
+                by_organizer=actor.id != signup.user_id,
+            )
+        ],
+    )
+    return promoted
 
 
 def _end_and_settle(
@@ -166,7 +168,8 @@ def switch_run(
     """Move a sign-up to another run of the same session, in one step.
 
     The old seat is kept until the new one is secured: when the other run has no free
-    seat, nothing changes. Returns whoever got the freed seat.
+    seat, nothing changes. The person's calendar gets the new run and loses the old one
+    (a message each). Returns whoever got the freed seat.
     """
     _check_own(signup, actor)
     source = signup.run
@@ -185,15 +188,38 @@ def switch_run(
     _refuse_clash(db_session, signup.user_id, target)
     if seats_taken(db_session, target, now) >= target.capacity:
         raise SignupRefused("The other run has no free seat, so you keep your place in this one.")
+    had_seat = signup.status == SignupStatus.CONFIRMED
     signup.run_id = target.id
     signup.confirm(now)
     db_session.flush()
     db_session.expire(signup, ["run"])
+    news = [
+        tiding(
+            NotificationKind.SWITCHED,
+            signup.user,
+            target,
+            is_in_calendar=True,
+            old_run=source,
+            had_seat=had_seat,
+        )
+    ]
+    if had_seat:
+        news.append(
+            tiding(
+                NotificationKind.SWITCHED,
+                signup.user,
+                source,
+                was_in_calendar=True,
+                template="switched_away",
+                new_run=target,
+            )
+        )
+    announce(db_session, news)
     return settle(db_session, source, now=now)
 
 
 def accept_offer(db_session: DbSession, signup: Signup, *, actor: User, now: datetime) -> None:
-    """Take the seat held for you, while the offer lasts."""
+    """Take the seat held for you, while the offer lasts; the run joins your calendar."""
     _check_offer_is_theirs(signup, actor)
     signup = lock_signup(db_session, signup)
     run = signup.run
@@ -209,6 +235,9 @@ def accept_offer(db_session: DbSession, signup: Signup, *, actor: User, now: dat
     )
     signup.confirm(now)
     db_session.flush()
+    announce(
+        db_session, [tiding(NotificationKind.OFFER_ACCEPTED, signup.user, run, is_in_calendar=True)]
+    )
 
 
 def decline_offer(
@@ -220,3 +249,47 @@ def decline_offer(
     if signup.status != SignupStatus.OFFERED:
         raise AlreadyDone("There is no open offer to decline.")
     return _end_and_settle(db_session, signup, SignupStatus.DECLINED, now=now)
+
+
+def release_signups_of(db_session: DbSession, user: User, *, now: datetime) -> list[Signup]:
+    """Give up every seat, offer and waitlist place a deactivated person holds in runs to
+    come: each freed seat goes to the next person waiting, and the person is told (the
+    events leave their calendar). Runs they teach stay, for organizers to handle.
+    Returns whoever got a seat."""
+    signups = list(
+        db_session.scalars(
+            sa.select(Signup)
+            .join(Signup.run)
+            .where(
+                Signup.user_id == user.id,
+                Signup.status.in_(ACTIVE_SIGNUP_STATUSES),
+                ~Run.is_cancelled,
+                Run.starts_at > now,
+            )
+        )
+    )
+    runs = [signup.run for signup in signups]
+    lock_runs(db_session, runs)
+    lock_people_for(db_session, runs, people=[user.id])
+    promoted: list[Signup] = []
+    news = []
+    for signup in signups:
+        db_session.refresh(signup)
+        if not signup.is_active:
+            continue
+        status = signup.status
+        signup.end(SignupStatus.CANCELLED, now)
+        db_session.flush()
+        promoted += settle(db_session, signup.run, now=now)
+        news.append(
+            tiding(
+                NotificationKind.SEAT_RELEASED,
+                user,
+                signup.run,
+                was_in_calendar=status == SignupStatus.CONFIRMED,
+                had_seat=status == SignupStatus.CONFIRMED,
+                was_offered=status == SignupStatus.OFFERED,
+            )
+        )
+    announce(db_session, news)
+    return promoted

@@ -9,6 +9,7 @@ from learningweek.extensions import db
 from tests.conftest import log_in
 from tests.factories import make_organizer, make_user
 from tests.integration.html import flashes, page
+from tests.integration.signups.helpers import NOW
 
 
 @pytest.fixture
@@ -108,10 +109,10 @@ def test_deactivated_organizers_do_not_count(organizer_client):
 def test_last_active_organizer_cannot_be_deactivated(app):
     boss = make_organizer()
     other = make_organizer()
-    services.set_active(db.session, other, False, actor=boss)
+    services.set_active(db.session, other, False, actor=boss, now=NOW)
 
     with pytest.raises(LastOrganizer):
-        services.set_active(db.session, boss, False, actor=other)
+        services.set_active(db.session, boss, False, actor=other, now=NOW)
 
 
 def test_organizer_can_step_down_when_another_remains(organizer_client):
@@ -129,7 +130,7 @@ def test_nobody_deactivates_themselves(app):
     make_organizer()
 
     with pytest.raises(NotAllowed, match="your own account"):
-        services.set_active(db.session, boss, False, actor=boss)
+        services.set_active(db.session, boss, False, actor=boss, now=NOW)
 
 
 def test_deactivation_ends_existing_logins_and_reactivation_restores_access(app):

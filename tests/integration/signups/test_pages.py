@@ -486,7 +486,7 @@ def test_an_extra_run_from_the_run_page_takes_the_waitlist(client, edition):
         follow_redirects=True,
     )
 
-    assert flashes(response) == ["The new run is placed and 1 people from the waitlist moved in."]
+    assert flashes(response) == ["The new run is placed and 1 person from the waitlist moved in."]
     db.session.expire_all()
     moved = db.session.scalar(sa.select(Signup).where(Signup.user_id == waiting.id))
     assert (moved.status, moved.run_id != run.id) == ("confirmed", True)

@@ -1,0 +1,67 @@
+"""Notification kinds for every change that reaches people.
+
+Cancelling, switching, accepting, place changes, co-teachers, seats passed over or
+released, withdrawals.
+
+Revision ID: 3c7a9e1d5b20
+Revises: 5e0b7d2c41a9
+Create Date: 2026-12-10 10:00:00.000000
+
+"""
+
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "3c7a9e1d5b20"
+down_revision = "5e0b7d2c41a9"
+branch_labels = None
+depends_on = None
+
+OLD_KINDS = (
+    "proposal_accepted",
+    "proposal_rejected",
+    "changes_requested",
+    "session_cancelled",
+    "run_moved",
+    "run_cancelled",
+    "seat_confirmed",
+    "seat_offered",
+    "offer_expired",
+    "back_on_waitlist",
+    "feedback_request",
+    "signed_up",
+    "waitlisted",
+    "reminder",
+)
+NEW_KINDS = (
+    "signup_cancelled",
+    "switched",
+    "offer_accepted",
+    "place_changed",
+    "co_teacher_added",
+    "co_teacher_removed",
+    "passed_over",
+    "seat_released",
+    "session_withdrawn",
+)
+
+
+def _allow_notification_kinds(kinds: tuple[str, ...]) -> None:
+    # A non-native enum is a CHECK constraint, which autogenerate does not compare.
+    allowed = ", ".join(f"'{kind}'" for kind in kinds)
+    with op.batch_alter_table("notifications") as batch_op:
+        batch_op.drop_constraint(op.f("ck_notifications_notificationkind"), type_="check")
+        batch_op.create_check_constraint(
+            op.f("ck_notifications_notificationkind"), f"kind IN ({allowed})"
+        )
+
+
+def upgrade() -> None:
+    _allow_notification_kinds((*OLD_KINDS, *NEW_KINDS))
+
+
+def downgrade() -> None:
+    # Messages of the new kinds cannot be kept under the old constraint.
+    allowed = ", ".join(f"'{kind}'" for kind in NEW_KINDS)
+    op.execute(f"DELETE FROM notifications WHERE kind IN ({allowed})")
+    _allow_notification_kinds(OLD_KINDS)
