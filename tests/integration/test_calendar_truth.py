@@ -194,6 +194,7 @@ def mail_pass(world: World) -> None:
             session_url=lambda session_id: f"https://{HOST}/sessions/{session_id}",
             host=HOST,
             organizer="week@example.com",
+            organizer_name="Learning Week",
             attendee=notification.recipient,
             now=world.now,
         )
