@@ -11,6 +11,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from learningweek.editions.models import Room
 from learningweek.schedule.conflicts import Grid
+from learningweek.web.forms import multi_line
 
 
 class PlaceForm(FlaskForm):
@@ -46,5 +47,8 @@ class CancelRunForm(FlaskForm):
     """Cancel one run, with an optional note to its teachers."""
 
     comment = TextAreaField(
-        "Note to the teachers", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
+        "Note to the teachers",
+        validators=[Optional(), Length(max=2000)],
+        filters=[multi_line],
+        render_kw={"rows": 2},
     )
