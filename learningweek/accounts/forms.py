@@ -10,7 +10,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from learningweek.accounts.models import DEPARTMENT_MAX_LENGTH, EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 from learningweek.accounts.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, ProfileData
-from learningweek.web.forms import strip
+from learningweek.web.forms import single_line
 
 PASSWORD_RULE = f"At least {PASSWORD_MIN_LENGTH} characters."
 
@@ -40,13 +40,15 @@ class ProfileForm(FlaskForm):
             Email(check_deliverability=False),
             Length(max=EMAIL_MAX_LENGTH),
         ],
-        filters=[strip],
+        filters=[single_line],
     )
     display_name = StringField(
-        "Name", validators=[InputRequired(), Length(max=NAME_MAX_LENGTH)], filters=[strip]
+        "Name", validators=[InputRequired(), Length(max=NAME_MAX_LENGTH)], filters=[single_line]
     )
     department = StringField(
-        "Department", validators=[Optional(), Length(max=DEPARTMENT_MAX_LENGTH)], filters=[strip]
+        "Department",
+        validators=[Optional(), Length(max=DEPARTMENT_MAX_LENGTH)],
+        filters=[single_line],
     )
 
     def profile_data(self) -> ProfileData:
@@ -85,7 +87,7 @@ class RegistrationForm(ProfileForm):
 class LoginForm(FlaskForm):
     """Log in with email and password."""
 
-    email = EmailField("Email", validators=[InputRequired()], filters=[strip])
+    email = EmailField("Email", validators=[InputRequired()], filters=[single_line])
     password = PasswordField("Password", validators=[InputRequired()])
     remember = BooleanField("Keep me logged in on this device")
     next = HiddenField()

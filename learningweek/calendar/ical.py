@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from learningweek.core.text import one_line, paragraphs
+
 PRODID = "-//learningweek//Learning Week calendar feeds//EN"
 # Calendar clients poll at their own pace; this is the pace we suggest.
 REFRESH_INTERVAL = timedelta(hours=1)
@@ -63,19 +65,21 @@ def _event(item: FeedEvent, *, zone: ZoneInfo, host: str) -> icalendar.Event:
     shown_in = UTC if _is_ambiguous(zone, item.starts_at, item.ends_at) else zone
     event.add("dtstart", item.starts_at.astimezone(shown_in))
     event.add("dtend", item.ends_at.astimezone(shown_in))
-    event.add("summary", item.title)
-    event.add("description", item.description)
-    event.add("location", item.location)
+    # Stored text may hold line breaks and control characters that a content line
+    # cannot carry (icalendar refuses some, readers choke on others).
+    event.add("summary", one_line(item.title))
+    event.add("description", paragraphs(item.description))
+    event.add("location", one_line(item.location))
     event.add("url", item.url)
     if item.categories:
-        event.add("categories", list(item.categories))
+        event.add("categories", [one_line(category) for category in item.categories])
     event.add("status", item.status)
     # Without TRANSP a cancelled or tentative event would still block the person's time.
     event.add("transp", "OPAQUE" if item.status == EventStatus.CONFIRMED else "TRANSPARENT")
     if item.alarm and item.status != EventStatus.CANCELLED:
         alarm = icalendar.Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", f"{item.title} starts in 15 minutes")
+        alarm.add("description", f"{one_line(item.title)} starts in 15 minutes")
         alarm.add("trigger", -ALARM_BEFORE)
         event.add_component(alarm)
     return event
@@ -178,7 +182,7 @@ def build_calendar(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", one_line(name))
     calendar.add("x-wr-timezone", str(zone))
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL).to_ical().decode())

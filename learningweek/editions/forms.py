@@ -31,8 +31,10 @@ from learningweek.web.forms import (
     RuleCheckedForm,
     WholeNumberField,
     enum_choices,
+    enum_or_default,
     http_url,
-    strip,
+    multi_line,
+    single_line,
 )
 
 WALL_CLOCK_HINT = "In the edition's time zone."
@@ -40,7 +42,7 @@ WALL_CLOCK_HINT = "In the edition's time zone."
 
 def _name_field(max_length: int) -> StringField:
     return StringField(
-        "Name", validators=[InputRequired(), Length(max=max_length)], filters=[strip]
+        "Name", validators=[InputRequired(), Length(max=max_length)], filters=[single_line]
     )
 
 
@@ -48,7 +50,7 @@ def _address_field(presence: InputRequired | Optional, description: str) -> Stri
     return StringField(
         "Address",
         validators=[presence, Length(max=models.SLUG_MAX_LENGTH)],
-        filters=[strip],
+        filters=[single_line],
         description=description,
     )
 
@@ -67,11 +69,13 @@ class EditionForm(RuleCheckedForm):
 
     name = _name_field(120)
     slug = _address_field(InputRequired(), "Used in links and calendar feeds, e.g. spring-2027.")
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    description = TextAreaField(
+        "Description", validators=[Optional(), Length(max=5000)], filters=[multi_line]
+    )
     time_zone = StringField(
         "Time zone",
         validators=[InputRequired(), Length(max=64)],
-        filters=[strip],
+        filters=[single_line],
         description="An IANA name such as Europe/Stockholm. All times below are in this zone.",
         render_kw={"list": "time-zones", "autocomplete": "off"},
     )
@@ -123,7 +127,9 @@ class EditionForm(RuleCheckedForm):
             signup_opens=self.signup_opens.data,
             signup_closes=self.signup_closes.data,
             feedback_days=self.feedback_days.data,
-            promotion_mode=PromotionMode(self.promotion_mode.data or PromotionMode.AUTOMATIC),
+            promotion_mode=enum_or_default(
+                PromotionMode, self.promotion_mode.data, PromotionMode.AUTOMATIC
+            ),
             offer_hours=24 if self.offer_hours.data is None else self.offer_hours.data,
         )
 
@@ -150,14 +156,14 @@ class RoomForm(RuleCheckedForm):
     location = StringField(
         "Location",
         validators=[Optional(), Length(max=200)],
-        filters=[strip],
+        filters=[single_line],
         description="Building and floor, so people find it.",
     )
     equipment = MultiCheckboxField("Equipment", choices=enum_choices(Equipment))
     meeting_url = URLField(
         "Meeting link",
         validators=[Optional(), Length(max=500), http_url],
-        filters=[strip],
+        filters=[single_line],
         description="Required for online rooms; optional for hybrid-ready physical rooms.",
     )
     is_active = BooleanField("Available for scheduling", default=True)
@@ -168,7 +174,7 @@ class RoomForm(RuleCheckedForm):
     def room_data(self) -> RoomData:
         return RoomData(
             name=self.name.data,
-            kind=RoomKind(self.kind.data) if self.kind.data in RoomKind.values() else None,
+            kind=enum_or_default(RoomKind, self.kind.data, None),
             capacity=self.capacity.data,
             location=self.location.data or "",
             equipment=tuple(self.equipment.data or ()),
@@ -185,7 +191,9 @@ class TopicForm(RuleCheckedForm):
 
     name = _name_field(80)
     slug = _address_field(Optional(), "Leave empty to derive it from the name.")
-    colour = ColorField("Colour", default="#4f6d7a", validators=[InputRequired()])
+    colour = ColorField(
+        "Colour", default="#4f6d7a", validators=[InputRequired()], filters=[single_line]
+    )
 
     def topic_data(self) -> TopicData:
         return TopicData(

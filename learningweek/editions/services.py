@@ -21,7 +21,7 @@ from learningweek.core.enums import Equipment, NotificationKind, PromotionMode, 
 from learningweek.core.errors import ValidationFailed
 from learningweek.core.localtime import local_to_utc, utc_to_local
 from learningweek.core.records import record_from
-from learningweek.core.validation import is_http_url
+from learningweek.core.validation import DATE_RANGE_MESSAGE, is_http_url, is_supported_date
 from learningweek.editions.models import (
     EDITION_MAX_DAYS,
     FEEDBACK_DAYS_MAX,
@@ -31,6 +31,7 @@ from learningweek.editions.models import (
     ROOM_CAPACITY_MIN,
     SLOT_MINUTES_MAX,
     SLOT_MINUTES_MIN,
+    SLUG_MAX_LENGTH,
     Edition,
     Room,
     Topic,
@@ -39,8 +40,17 @@ from learningweek.proposals.models import LearningSession
 from learningweek.schedule.models import Run
 from learningweek.signups import services as signups
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Matched with fullmatch: `$` would also match before a trailing newline.
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+COLOUR_PATTERN = re.compile(r"#[0-9a-fA-F]{6}")
+DATED_FIELDS = (
+    "first_day",
+    "last_day",
+    "proposals_open",
+    "proposals_close",
+    "signup_opens",
+    "signup_closes",
+)
 EDITION_SLUG_TAKEN = "Another edition already uses this address."
 ROOM_NAME_TAKEN = "Another room already has this name."
 TOPIC_TAKEN = "Another topic already has this name or address."
@@ -81,9 +91,23 @@ def time_zone_names() -> list[str]:
 
 
 def slugify(text: str) -> str:
-    """A URL slug: lower-case ASCII letters and digits joined by hyphens."""
+    """A URL slug: lower-case ASCII letters and digits joined by hyphens, cut to what
+    the column holds (a topic's name may be longer than its address)."""
     ascii_text = text.encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    if len(slug) <= SLUG_MAX_LENGTH:
+        return slug
+    cut = slug[: SLUG_MAX_LENGTH + 1]  # ends on a hyphen when a word ends at the limit
+    return cut.rsplit("-", 1)[0] if "-" in cut else cut[:SLUG_MAX_LENGTH]
+
+
+def _is_slug(text: str | None) -> bool:
+    """Lower-case letters, digits and single hyphens, no longer than the column holds."""
+    return (
+        text is not None
+        and len(text) <= SLUG_MAX_LENGTH
+        and SLUG_PATTERN.fullmatch(text) is not None
+    )
 
 
 def _is_taken(
@@ -136,13 +160,17 @@ def edition_problems(data: EditionData) -> dict[str, str]:
     Values a form could not parse arrive as None; rules that need them are skipped.
     """
     problems: dict[str, str] = {}
-    if not SLUG_PATTERN.match(data.slug or ""):
+    if not _is_slug(data.slug):
         problems["slug"] = "Use lower-case letters, digits and single hyphens, e.g. spring-2027."
     if not is_known_time_zone(data.time_zone):
         problems["time_zone"] = (
             f"“{data.time_zone}” is not a time zone we know. Use an IANA name such as "
             "Europe/Stockholm or America/New_York."
         )
+    for name in DATED_FIELDS:
+        value = getattr(data, name)
+        if value is not None and not is_supported_date(value):
+            problems[name] = DATE_RANGE_MESSAGE
     if _given(data.first_day, data.last_day):
         if data.last_day < data.first_day:
             problems["last_day"] = "The last day cannot be before the first day."
@@ -410,9 +438,9 @@ def topic_problems(data: TopicData) -> dict[str, str]:
     problems: dict[str, str] = {}
     if not (data.name or "").strip():
         problems["name"] = "Give the topic a name."
-    if not SLUG_PATTERN.match(data.slug or ""):
+    if not _is_slug(data.slug):
         problems["slug"] = "Use lower-case letters, digits and single hyphens, e.g. data-science."
-    if not COLOUR_PATTERN.match(data.colour or ""):
+    if not COLOUR_PATTERN.fullmatch(data.colour or ""):
         problems["colour"] = "Use a colour such as #3366cc."
     return problems
 

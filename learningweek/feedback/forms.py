@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from learningweek.feedback.models import COMMENT_MAX_LENGTH, RATINGS, Feedback
 from learningweek.feedback.services.answers import FeedbackData
 from learningweek.proposals.models import LearningObjective
-from learningweek.web.forms import strip
+from learningweek.web.forms import multi_line
 
 RATING_CHOICES = [SelectChoice(n, str(n)) for n in RATINGS]
 CHOOSE = "Choose from 1 (not at all) to 5 (very much)."
@@ -29,7 +29,7 @@ def _comment(label: str) -> TextAreaField:
     return TextAreaField(
         label,
         validators=[Optional(), Length(max=COMMENT_MAX_LENGTH)],
-        filters=[strip],
+        filters=[multi_line],
         render_kw={"rows": 4, "maxlength": COMMENT_MAX_LENGTH},
     )
 

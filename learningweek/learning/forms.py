@@ -8,14 +8,14 @@ from wtforms.validators import Length, Optional
 
 from learningweek.learning.models import REFLECTION_MAX_LENGTH
 from learningweek.learning.services import REFLECTION_PROMPTS, ReflectionData
-from learningweek.web.forms import strip
+from learningweek.web.forms import multi_line
 
 
 def _note(name: str) -> TextAreaField:
     return TextAreaField(
         REFLECTION_PROMPTS[name],
         validators=[Optional(), Length(max=REFLECTION_MAX_LENGTH)],
-        filters=[strip],
+        filters=[multi_line],
         render_kw={"rows": 4},
     )
 

@@ -7,13 +7,14 @@ back-off, and gives up after a number of attempts, keeping the error.
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid, quote
 from pathlib import Path
 from typing import cast
 
@@ -25,6 +26,7 @@ from learningweek.calendar.ical import method_of
 from learningweek.core.database import DbSession, begin_write_transaction
 from learningweek.core.enums import DeliveryState
 from learningweek.core.errors import DomainError
+from learningweek.core.text import one_line
 from learningweek.notifications.models import Notification
 from learningweek.notifications.services import wants_mail
 
@@ -36,6 +38,7 @@ _templates = jinja2.Environment(
 )
 # A worker that dies mid-batch leaves its claim; after this others may take the messages.
 CLAIM_LEASE = timedelta(minutes=5)
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,16 @@ class SmtpSettings:
     max_attempts: int = 5
 
 
+def mailbox(name: str, address: str) -> str:
+    """A To header's `Name <address>`, on one line. formataddr refuses an address beyond
+    ASCII (jörg.müller@…), which may still go out when the server offers SMTPUTF8: then
+    the name is quoted here, and smtplib sends the header as UTF-8."""
+    name = one_line(name)
+    if address.isascii():
+        return formataddr((name, address))
+    return f'"{quote(name)}" <{address}>'
+
+
 def email_message(
     notification: Notification,
     settings: SmtpSettings,
@@ -96,9 +109,10 @@ def email_message(
     """
     text, html = render(notification, letter)
     message = EmailMessage()
-    message["Subject"] = notification.subject
+    # Headers are one line: stored titles and names may hold line breaks.
+    message["Subject"] = one_line(notification.subject)
     message["From"] = formataddr((settings.sender_name, settings.sender))
-    message["To"] = formataddr((notification.recipient.display_name, notification.recipient.email))
+    message["To"] = mailbox(notification.recipient.display_name, notification.recipient.email)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(
         idstring=f"notification-{notification.id}", domain=settings.sender.rpartition("@")[2]
@@ -225,8 +239,16 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
     return smtp
 
 
+NO_SMTPUTF8 = (
+    "The address has characters beyond ASCII, and the mail server does not accept such "
+    "addresses (it does not offer SMTPUTF8)."
+)
+
+
 def describe(error: Exception) -> str:
     """An error as an organizer reads it in the outbox: the server's own words if any."""
+    if isinstance(error, smtplib.SMTPNotSupportedError) and "SMTPUTF8" in str(error):
+        return NO_SMTPUTF8
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         code, reply = next(iter(error.recipients.values()))
         return f"SMTP {code} {reply.decode(errors='replace')}"
@@ -344,11 +366,14 @@ def deliver(
         db_session.commit()
         begin_write_transaction(db_session)
 
-    def failed(notification: Notification, error: Exception, *, permanent: bool) -> None:
+    def failed(
+        notification: Notification, error: Exception, *, permanent: bool, building: bool = False
+    ) -> None:
         as_writer()
+        reason = describe(error)
         record_failure(
             notification,
-            describe(error),
+            f"The message could not be built: {reason}" if building else reason,
             now=clock(),
             max_attempts=settings.max_attempts,
             permanent=permanent,
@@ -383,8 +408,14 @@ def deliver(
                     now=clock(),
                     invitation=invitation_for(notification),
                 )
-            except MESSAGE_ERRORS as error:
-                failed(notification, error, permanent=True)
+            except sa.exc.SQLAlchemyError:
+                raise  # the database, not this message, is in trouble: stop the pass
+            except Exception as error:
+                # One message's data must never stall the queue behind it: it fails,
+                # saying why, and the pass goes on.
+                if not isinstance(error, MESSAGE_ERRORS):
+                    logger.exception("Notification %s could not be built", notification.id)
+                failed(notification, error, permanent=True, building=True)
                 continue
             as_writer()
             if not _hold(db_session, notification, worker=worker, clock=clock):

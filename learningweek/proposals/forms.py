@@ -8,7 +8,6 @@ from dataclasses import replace
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
-    FieldList,
     Form,
     FormField,
     RadioField,
@@ -39,7 +38,15 @@ from learningweek.proposals.services import (
     form_field_name,
     proposal_problems,
 )
-from learningweek.web.forms import MultiCheckboxField, RuleCheckedForm, WholeNumberField, strip
+from learningweek.web.forms import (
+    ListField,
+    MultiCheckboxField,
+    RuleCheckedForm,
+    WholeNumberField,
+    enum_or_default,
+    multi_line,
+    single_line,
+)
 
 BLANK_RESOURCE_ROWS = 3
 DEFAULT_DURATION = 60
@@ -53,9 +60,9 @@ class ResourceForm(Form):
     """One recommended link (a sub-form: the outer form carries the CSRF token)."""
 
     title = StringField(
-        "Title", validators=[Optional(), Length(max=limits.TITLE_MAX_LENGTH)], filters=[strip]
+        "Title", validators=[Optional(), Length(max=limits.TITLE_MAX_LENGTH)], filters=[single_line]
     )
-    url = URLField("Link", validators=[Optional(), Length(max=500)], filters=[strip])
+    url = URLField("Link", validators=[Optional(), Length(max=500)], filters=[single_line])
     kind = SelectField("Kind", choices=_choices(ResourceKind), default=ResourceKind.ARTICLE.value)
     timing = SelectField(
         "When", choices=_choices(ResourceTiming), default=ResourceTiming.BEFORE.value
@@ -71,19 +78,20 @@ class ProposalForm(RuleCheckedForm):
     title = StringField(
         "Title",
         validators=[InputRequired(), Length(max=limits.TITLE_MAX_LENGTH)],
-        filters=[strip],
+        filters=[single_line],
     )
     abstract = TextAreaField(
         "Abstract",
         validators=[Optional(), Length(max=limits.TEXT_MAX_LENGTH)],
+        filters=[multi_line],
         description="What will people do and learn? Markdown works: **bold**, lists, links.",
         render_kw={"rows": 8},
     )
-    objectives = FieldList(
+    objectives = ListField(
         StringField(
             "After this session you can …",
             validators=[Optional(), Length(max=limits.OBJECTIVE_MAX_LENGTH)],
-            filters=[strip],
+            filters=[single_line],
         ),
         min_entries=limits.MAX_OBJECTIVES,
         max_entries=limits.MAX_OBJECTIVES,
@@ -107,17 +115,18 @@ class ProposalForm(RuleCheckedForm):
         "Language",
         default="English",
         validators=[InputRequired(), Length(max=40)],
-        filters=[strip],
+        filters=[single_line],
     )
     topic_ids = MultiCheckboxField("Topics", coerce=int)
     prerequisites = TextAreaField(
         "Prerequisites",
         validators=[Optional(), Length(max=limits.TEXT_MAX_LENGTH)],
+        filters=[multi_line],
         description="What should people know or install beforehand?",
         render_kw={"rows": 3},
     )
     equipment = MultiCheckboxField("Equipment needed", choices=_choices(Equipment))
-    resources = FieldList(FormField(ResourceForm), max_entries=limits.MAX_RESOURCES)
+    resources = ListField(FormField(ResourceForm), max_entries=limits.MAX_RESOURCES)
     available_half_days = MultiCheckboxField(
         "When you can teach",
         description="Untick the half-days when you (and your co-teachers) cannot teach.",
@@ -212,8 +221,8 @@ class ProposalForm(RuleCheckedForm):
             ResourceData(
                 title=entry.form.title.data or "",
                 url=entry.form.url.data or "",
-                kind=_enum_or_default(ResourceKind, entry.form.kind.data, ResourceKind.ARTICLE),
-                timing=_enum_or_default(
+                kind=enum_or_default(ResourceKind, entry.form.kind.data, ResourceKind.ARTICLE),
+                timing=enum_or_default(
                     ResourceTiming, entry.form.timing.data, ResourceTiming.BEFORE
                 ),
             )
@@ -224,11 +233,11 @@ class ProposalForm(RuleCheckedForm):
             title=value("title", ""),
             abstract=value("abstract", ""),
             objectives=tuple(text for text in value("objectives", ()) if text),
-            format=_enum_or_default(SessionFormat, value("format"), SessionFormat.IN_PERSON),
+            format=enum_or_default(SessionFormat, value("format"), SessionFormat.IN_PERSON),
             duration_minutes=value("duration_minutes"),
             max_participants=value("max_participants"),
             runs_offered=value("runs_offered"),
-            level=_enum_or_default(Level, value("level"), Level.INTRODUCTORY),
+            level=enum_or_default(Level, value("level"), Level.INTRODUCTORY),
             language=value("language", ""),
             topic_ids=tuple(value("topic_ids", ())),
             prerequisites=value("prerequisites", ""),
@@ -245,13 +254,6 @@ class ProposalForm(RuleCheckedForm):
 
     def rule_problems(self) -> dict[str, str]:
         return proposal_problems(self.proposal_data(), self.edition, submitting=False)
-
-
-def _enum_or_default(enum_class, value, default):
-    try:
-        return enum_class(value)
-    except ValueError:
-        return default
 
 
 def _duration_label(minutes: int) -> str:
@@ -277,6 +279,7 @@ class DecisionForm(FlaskForm):
     comment = TextAreaField(
         "Comment to the teachers",
         validators=[Optional(), Length(max=limits.TEXT_MAX_LENGTH)],
+        filters=[multi_line],
         description="Required when asking for changes. The teachers receive it.",
         render_kw={"rows": 4},
     )
@@ -288,6 +291,7 @@ class CommentForm(FlaskForm):
     comment = TextAreaField(
         "Comment",
         validators=[Optional(), Length(max=limits.TEXT_MAX_LENGTH)],
+        filters=[multi_line],
         render_kw={"rows": 3},
     )
 
@@ -296,5 +300,5 @@ class CoTeacherForm(FlaskForm):
     """Add a co-teacher by the email of their account."""
 
     email = EmailField(
-        "Colleague's email", validators=[InputRequired(), Length(max=254)], filters=[strip]
+        "Colleague's email", validators=[InputRequired(), Length(max=254)], filters=[single_line]
     )

@@ -11,6 +11,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from learningweek.editions.models import Room
 from learningweek.schedule.conflicts import Grid
+from learningweek.web.forms import multi_line
 
 
 class PlaceForm(FlaskForm):
@@ -57,5 +58,6 @@ class CancelRunForm(FlaskForm):
     comment = TextAreaField(
         "Note to the teachers and everyone signed up",
         validators=[Optional(), Length(max=2000)],
+        filters=[multi_line],
         render_kw={"rows": 2},
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from werkzeug.exceptions import HTTPException
 
 from learningweek.core.errors import DomainError
@@ -18,24 +18,30 @@ ERROR_TITLES = {
 }
 
 
+def _error_page(code: int, title: str, **context):
+    try:
+        return render_template("errors/error.html", code=code, title=title, **context), code
+    except Exception:
+        # The error page must answer whatever broke the request (the layout builds URLs
+        # from the request's host, and looks up the logged-in person): then plain text.
+        current_app.logger.exception("The error page for a %s failed", code)
+        return f"{code} {title}\n", code, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 def _render_http_error(error: HTTPException):
     code = error.code or 500
-    title = ERROR_TITLES.get(code, error.name)
-    return render_template("errors/error.html", code=code, title=title, error=error), code
+    return _error_page(code, ERROR_TITLES.get(code, error.name), error=error)
 
 
 def _render_domain_error(error: DomainError):
     # A DomainError that no view caught is still the user's mistake, not ours.
     db.session.rollback()
-    return (
-        render_template("errors/error.html", code=400, title="Not possible", message=str(error)),
-        400,
-    )
+    return _error_page(400, "Not possible", message=str(error))
 
 
 def _render_server_error(error: Exception):
     db.session.rollback()
-    return render_template("errors/error.html", code=500, title=ERROR_TITLES[500]), 500
+    return _error_page(500, ERROR_TITLES[500])
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -2,18 +2,40 @@
 
 from __future__ import annotations
 
+from enum import Enum
+from typing import TypeVar
+
 from flask import render_template
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectChoice, SelectMultipleField, ValidationError, widgets
+from wtforms import (
+    FieldList,
+    IntegerField,
+    SelectChoice,
+    SelectMultipleField,
+    ValidationError,
+    widgets,
+)
 
 from learningweek.core.enums import LabelledEnum
 from learningweek.core.errors import DomainError
+from learningweek.core.text import one_line, paragraphs
 from learningweek.core.validation import is_http_url
 
+E = TypeVar("E", bound=Enum)
+D = TypeVar("D")
 
-def strip(value):
-    """Field filter: surrounding white space is never meant."""
-    return value.strip() if isinstance(value, str) else value
+
+def single_line(value):
+    """Field filter for every one-line text (titles, names, places): a pasted line break
+    or control character becomes a space, and surrounding white space goes. Such text
+    ends up in mail headers and calendar lines, where a line break cannot be."""
+    return one_line(value) if isinstance(value, str) else value
+
+
+def multi_line(value):
+    """Field filter for text with paragraphs (abstracts, comments, notes): line breaks
+    stay, as "\n"; other control characters and surrounding white space go."""
+    return paragraphs(value).strip() if isinstance(value, str) else value
 
 
 class RuleCheckedForm(FlaskForm):
@@ -36,6 +58,15 @@ class RuleCheckedForm(FlaskForm):
         return is_shape_valid and not self.errors
 
 
+def enum_or_default(enum_class: type[E], value: object, default: D) -> E | D:
+    """The member with this value, or `default` for anything else a post may carry: a
+    choice field refuses unknown values, but the form's rules read its data first."""
+    try:
+        return enum_class(value)
+    except ValueError:
+        return default
+
+
 def enum_choices(enum_class: type[LabelledEnum]) -> list[SelectChoice]:
     """Every member of an enumeration as a choice, shown by its label."""
     return [SelectChoice(member.value, member.label) for member in enum_class]
@@ -53,6 +84,24 @@ class WholeNumberField(IntegerField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError("Enter a whole number.") from None
+
+
+class ListField(FieldList):
+    """A FieldList that reads only the entry numbers a page can send.
+
+    WTForms takes any key such as `resources-²-title` or one with a 5000-digit index
+    for an entry and fails turning it into a number; those keys are ignored instead.
+    """
+
+    MAX_INDEX_DIGITS = 4
+
+    def _extract_indices(self, prefix, formdata):
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                index = key[offset:].split(self._field_separator, 1)[0]
+                if index.isascii() and index.isdigit() and len(index) <= self.MAX_INDEX_DIGITS:
+                    yield int(index)
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -403,16 +403,6 @@ def test_a_claim_that_ran_out_mid_pass_is_not_sent_twice(app, inbox):
     assert states() == [(DeliveryState.SENT, 1)] * 3
 
 
-def test_a_message_that_cannot_be_sent_fails_alone(app, inbox):
-    make_notification(make_user(email="jürgen@exämple.com"))
-    make_notification(make_user(email="ok@example.com"))
-
-    report = send_pending_mail(worker="test", limit=10)
-
-    assert (report.sent, report.failed) == (1, 1)
-    assert sorted(states()) == sorted([(DeliveryState.FAILED, 1), (DeliveryState.SENT, 1)])
-
-
 def test_waiting_people_hear_of_a_move_without_an_invitation(app, inbox):
     run = placed_run(published_edition(), starts_at=at(10), max_participants=1)
     signups.sign_up(db.session, run, make_user(email="seated@example.com"), now=NOW)

@@ -4,8 +4,8 @@ Cancelling, switching, accepting, place changes, co-teachers, seats passed over 
 released, withdrawals.
 
 Revision ID: 3c7a9e1d5b20
-Revises: 5e0b7d2c41a9
-Create Date: 2026-12-10 10:00:00.000000
+Revises: 9c4e1f7a2b3d
+Create Date: 2026-12-02 13:00:00.000000
 
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "3c7a9e1d5b20"
-down_revision = "5e0b7d2c41a9"
+down_revision = "9c4e1f7a2b3d"
 branch_labels = None
 depends_on = None
 
