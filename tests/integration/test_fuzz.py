@@ -216,6 +216,9 @@ def walk_objects() -> dict[str, object]:
     _run(two_runs, 10, room)
     seat = make_signup(run, organizer)
     full_run = _run(accepted(max_participants=1), 9, room)
+    # A published run moves through a confirmation page; an unplaced one is placed
+    # straight from its page, which is where the place form is.
+    unplaced_run = make_run(accepted())
     make_signup(full_run, colleague)
     make_signup(full_run, organizer, status=SignupStatus.WAITLISTED, confirmed_at=None)
     offered_run = _run(accepted(), 11, room)
@@ -255,6 +258,7 @@ def walk_objects() -> dict[str, object]:
             f"/sessions/{past_session.id}/reflection",
             f"/organize/editions/{past.id}/board",
             f"/organize/runs/{full_run.id}",
+            f"/organize/runs/{unplaced_run.id}",
             f"/editions/{upcoming.slug}/coming-up",
             "/organize/editions/new",
             "/organize/rooms/new",
