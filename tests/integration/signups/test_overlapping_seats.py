@@ -214,3 +214,15 @@ def test_a_waiting_person_without_a_clashing_seat_reads_only_their_place(
 
     assert "cannot go to you" not in agenda["Pandas"]
     assert page(session_page).select(".clash-note") == []
+
+
+def test_back_to_back_seats_are_not_a_clash(client, edition, ana):
+    make_signup(placed_run(edition, starts_at=at(10), title="Kanban"), ana)  # 60 minutes
+    make_signup(placed_run(edition, starts_at=at(11), title="SQL windows"), ana)
+    log_in(client, ana.email)
+
+    agenda = client.get("/agenda")
+
+    assert list(cards(agenda)) == ["Kanban", "SQL windows"]
+    assert page(agenda).select(".clash-note") == []
+    assert keep_buttons(agenda) == {}
