@@ -11,6 +11,7 @@ from typing import Any, TypeAlias
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, registry, scoped_session
 
 # What services are handed: a plain Session (commands, tests) or Flask-SQLAlchemy's
@@ -65,6 +66,30 @@ class Base(DeclarativeBase):
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+
+class minutes_after(sa.sql.functions.FunctionElement[datetime]):  # noqa: N801 (a SQL function)
+    """`instant + minutes` in SQL, comparable with the stored UTC instants on both databases.
+
+    PostgreSQL adds an interval to the timestamptz; SQLite, which stores the naive UTC
+    text `YYYY-MM-DD HH:MM:SS.ffffff`, gets the same text back (to the millisecond).
+    """
+
+    type = UTCDateTime()
+    inherit_cache = True
+    name = "minutes_after"
+
+
+@compiles(minutes_after)
+def _minutes_after_postgresql(element: minutes_after, compiler: Any, **kw: Any) -> str:
+    instant, minutes = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({instant} + make_interval(mins => {minutes}))"
+
+
+@compiles(minutes_after, "sqlite")
+def _minutes_after_sqlite(element: minutes_after, compiler: Any, **kw: Any) -> str:
+    instant, minutes = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(strftime('%Y-%m-%d %H:%M:%f', {instant}, ({minutes}) || ' minutes') || '000')"
 
 
 def enum_column(enum_class: type, length: int = 20, *, name: str | None = None) -> sa.Enum:

@@ -6,6 +6,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    HiddenField,
     RadioField,
     StringField,
     TextAreaField,
@@ -170,6 +171,8 @@ class RoomForm(RuleCheckedForm):
     force_seats = BooleanField(
         "Save anyway: the latest sign-ups of its runs go back to the head of the waitlist"
     )
+    # Set by the page that showed who a change of place or link reaches.
+    confirmed = HiddenField()
 
     def room_data(self) -> RoomData:
         return RoomData(

@@ -37,6 +37,7 @@ from learningweek.editions.models import (
     Topic,
 )
 from learningweek.proposals.models import LearningSession
+from learningweek.schedule.consequences import RoomChangeReach, room_change_reach
 from learningweek.schedule.models import Run
 from learningweek.signups import services as signups
 
@@ -383,6 +384,25 @@ def _note_place_changed(
                 link_changed=link_changed,
                 old_place=old_place,
             )
+
+
+def reach_of_room_change(
+    db_session: DbSession, room: Room, data: RoomData, *, now: datetime
+) -> RoomChangeReach | None:
+    """Who saving `data` would tell because the room's place or meeting link changes
+    (its runs to come move, for their calendars), or None when neither changes.
+
+    The organizer sees this before saving; `update_room` then tells them.
+    """
+    if data.kind is None:
+        return None
+    name, location = data.name.strip(), data.location.strip()
+    link = (data.meeting_url or "").strip() or None
+    if (name, location, data.kind, link) == (room.name, room.location, room.kind, room.meeting_url):
+        return None
+    old_place = _place_of(room.name, room.location, room.kind)
+    new_place = _place_of(name, location, data.kind)
+    return room_change_reach(db_session, room.id, now=now, link_only=old_place == new_place)
 
 
 def create_room(db_session: DbSession, data: RoomData) -> Room:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import sqlalchemy as sa
-from flask import current_app, redirect, render_template, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from learningweek.accounts.permissions import organizer_required
@@ -114,6 +114,17 @@ def room_form(room_id: int | None = None):
     """Add a room, or change one."""
     room = db.get_or_404(Room, room_id) if room_id is not None else None
     form = RoomForm(obj=room)
+    if room is not None and form.is_submitted():
+        if request.form.get("review"):
+            # Back from the confirmation to change something: the form again, as sent.
+            form.confirmed.data = ""
+            return render_form_page("editions/room_form.html", form, room=room)
+        if not form.confirmed.data and form.validate():
+            reach = services.reach_of_room_change(db.session, room, form.room_data(), now=utcnow())
+            if reach is not None and reach.reaches_anyone:
+                return render_template(
+                    "editions/confirm_room.html", form=form, room=room, reach=reach
+                )
 
     def save() -> Room:
         if room is None:
@@ -122,6 +133,7 @@ def room_form(room_id: int | None = None):
             db.session, room, form.room_data(), now=utcnow(), force_seats=form.force_seats.data
         )
 
+    form.confirmed.data = ""  # a form shown again asks again before telling anyone
     page = _save_with(form, save, "editions/room_form.html", _outcome(room), room=room)
     return page or redirect(url_for("editions.rooms"))
 

@@ -268,3 +268,75 @@ def holdings_of(db_session: DbSession, user: User, *, now: datetime) -> list[Hol
         (h for h in held if h.run.ends_at is not None and h.run.ends_at > now),
         key=lambda h: _run_order(h.run),
     )
+
+
+@dataclass(frozen=True)
+class RoomChangeReach:
+    """Who a change to a room's name, location or meeting link reaches through its runs
+    still to come (in published programmes: before that, nobody is told)."""
+
+    runs: int
+    seat_holders: int  # people with a confirmed seat: told, and their calendar updated
+    others_signed_up: int  # offered a seat or waiting: told of a new place, not of a link
+    teachers: int
+    link_only: bool  # only the meeting link changes: only seat holders and teachers hear
+
+    @property
+    def told(self) -> int:
+        """How many people get a message (someone in several runs counts once per role)."""
+        others = 0 if self.link_only else self.others_signed_up
+        return self.seat_holders + others + self.teachers
+
+    @property
+    def reaches_anyone(self) -> bool:
+        """Whether anyone is told, so the organizer should confirm first."""
+        return self.told > 0
+
+
+def room_change_reach(
+    db_session: DbSession, room_id: int, *, now: datetime, link_only: bool
+) -> RoomChangeReach:
+    """Who changing a room's place or link reaches: its live runs still to come in
+    published editions, their seat holders, others signed up and teachers. Three queries."""
+    runs = (
+        sa.select(Run.id, Run.session_id)
+        .join(Run.learning_session)
+        .where(
+            Run.room_id == room_id,
+            Run.starts_at > now,
+            Run.is_live,
+            LearningSession.edition.has(is_published=True),
+        )
+        .subquery()
+    )
+    run_count = db_session.execute(sa.select(sa.func.count()).select_from(runs)).scalar_one()
+    signed_up = db_session.execute(
+        sa.select(
+            sa.func.count(sa.distinct(Signup.user_id)).filter(
+                Signup.status == SignupStatus.CONFIRMED
+            ),
+            sa.func.count(sa.distinct(Signup.user_id)).filter(
+                Signup.status != SignupStatus.CONFIRMED
+            ),
+        ).where(
+            Signup.run_id.in_(sa.select(runs.c.id)),
+            Signup.status.in_(ACTIVE_SIGNUP_STATUSES),
+        )
+    ).one()
+    sessions = sa.select(runs.c.session_id)
+    teachers = sa.union(
+        sa.select(LearningSession.lead_id.label("user_id")).where(LearningSession.id.in_(sessions)),
+        sa.select(session_co_teachers.c.user_id).where(
+            session_co_teachers.c.session_id.in_(sessions)
+        ),
+    ).subquery()
+    teacher_count = db_session.execute(
+        sa.select(sa.func.count()).select_from(teachers)
+    ).scalar_one()
+    return RoomChangeReach(
+        runs=run_count,
+        seat_holders=signed_up[0],
+        others_signed_up=signed_up[1],
+        teachers=teacher_count,
+        link_only=link_only,
+    )

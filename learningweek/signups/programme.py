@@ -27,6 +27,7 @@ from learningweek.proposals.models import LearningSession, session_co_teachers
 from learningweek.schedule.loading import with_run_details
 from learningweek.schedule.models import Run
 from learningweek.signups.models import Signup
+from learningweek.signups.services.eligibility import overlapping_seats
 from learningweek.signups.services.queries import SeatCount, seat_counts, waitlist_positions
 
 TEXT_SEARCH_MAX_LENGTH = 100
@@ -237,11 +238,32 @@ class AgendaItem:
 
     run: Run
     signup: Signup | None  # None: the viewer teaches this run
+    # Another run of mine, overlapping this one, in which I hold a seat: with a seat here
+    # too, the two clash until I keep one; waiting here, no seat can come to me.
+    clash: Run | None = None
 
     @property
     def is_teaching(self) -> bool:
         """Whether the viewer teaches this run (rather than attends it)."""
         return self.signup is None
+
+    @property
+    def is_double_booked(self) -> bool:
+        """I hold a seat here and in an overlapping run (an organizer moved one anyway)."""
+        return (
+            self.clash is not None
+            and self.signup is not None
+            and self.signup.status == SignupStatus.CONFIRMED
+        )
+
+    @property
+    def is_held_back(self) -> bool:
+        """I wait here, but a seat cannot come to me while I hold the clashing one."""
+        return (
+            self.clash is not None
+            and self.signup is not None
+            and self.signup.status == SignupStatus.WAITLISTED
+        )
 
 
 @dataclass
@@ -263,12 +285,14 @@ class Agenda:
 def agenda(db_session: DbSession, user: User, *, now: datetime) -> Agenda:
     """The runs I have a seat in, am offered, wait for or teach, from a day ago on.
 
-    Runs cancelled under my sign-up stay, marked, so I see why they left.
+    Runs cancelled under my sign-up stay, marked, so I see why they left. Each seat or
+    waitlist place names the overlapping run I hold a seat in, if any (in the same query).
     """
     since = now - timedelta(days=1)
+    clash_id = overlapping_seats(user.id).limit(1).scalar_subquery()
     signups = db_session.execute(
         with_run_details(
-            sa.select(Run, Signup)
+            sa.select(Run, Signup, clash_id)
             .join(Signup, Signup.run_id == Run.id)
             .where(
                 Signup.user_id == user.id,
@@ -296,8 +320,19 @@ def agenda(db_session: DbSession, user: User, *, now: datetime) -> Agenda:
             )
         )
     ).unique()
-    items = [AgendaItem(run, signup) for run, signup in signups]
+    items = [AgendaItem(run, signup) for run, signup, _ in signups]
     items += [AgendaItem(run, None) for run in teaching]
+    runs = {item.run.id: item.run for item in items}
+    clashes = {
+        signup.id: runs.get(other_id)
+        for run, signup, other_id in signups
+        if other_id is not None
+        and not run.is_cancelled
+        and signup.status in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+    }
+    for item in items:
+        if item.signup is not None:
+            item.clash = clashes.get(item.signup.id)
     items.sort(key=lambda item: (item.run.starts_at, item.run.id))
     waiting = {
         item.run.id

@@ -135,6 +135,9 @@ def session_page(session_id: int):
         learning_session.id
     )
     positions = services.waitlist_positions(db.session, [signup.run_id] if signup else [])
+    held_back_by = None
+    if signup is not None and signup.status == SignupStatus.WAITLISTED:
+        held_back_by = services.seat_in_the_way(db.session, signup)
     is_public = can_see_programme(current_user, learning_session.edition)
     return render_template(
         "signups/session.html",
@@ -144,6 +147,7 @@ def session_page(session_id: int):
         seats=services.seat_counts(db.session, runs, now),
         signup=signup,
         position=positions.get(signup.id) if signup else None,
+        held_back_by=held_back_by,
         refusals={run.id: services.signup_refusal(run, current_user, now) for run in runs},
         can_see_link={run.id: can_see_meeting_link(current_user, run, signup) for run in runs},
         is_teacher=permissions.is_teacher(current_user, learning_session),
@@ -231,6 +235,18 @@ def switch(signup_id: int):
         services.switch_run,
         "You switched runs: your seat is in the other run now.",
         db.get_or_404(Run, target_id),
+    )
+
+
+@bp.post("/signups/<int:signup_id>/keep")
+@writes
+@login_required
+def keep(signup_id: int):
+    """Keep this seat of two that overlap; the other one is released."""
+    return _act_on_own(
+        signup_id,
+        services.keep_seat,
+        "You kept this seat; the one that overlapped it is released.",
     )
 
 

@@ -20,7 +20,11 @@ from learningweek.signups.services.capacity import (
     rebalance_seats,
     set_seat_limit,
 )
-from learningweek.signups.services.eligibility import clashes_of, signup_refusal
+from learningweek.signups.services.eligibility import (
+    clashes_of,
+    seat_in_the_way,
+    signup_refusal,
+)
 from learningweek.signups.services.errors import (
     AlreadyDone,
     ScheduleClash,
@@ -53,6 +57,7 @@ from learningweek.signups.services.seats import (
     accept_offer,
     cancel_signup,
     decline_offer,
+    keep_seat,
     release_signups_of,
     sign_up,
     switch_run,
@@ -74,6 +79,7 @@ __all__ = [
     "decline_offer",
     "end_signups_of_cancelled_run",
     "is_check_in_open",
+    "keep_seat",
     "lock_runs",
     "offer_run_to_waitlist",
     "pass_on_due_offers",
@@ -86,6 +92,7 @@ __all__ = [
     "runs_with_due_offers",
     "runs_with_signups",
     "seat_counts",
+    "seat_in_the_way",
     "send_reminders",
     "set_seat_limit",
     "sign_up",

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm.util import AliasedClass
 
 from learningweek.accounts.models import User
-from learningweek.core.database import DbSession
+from learningweek.core.database import DbSession, minutes_after
 from learningweek.core.enums import ProposalStatus, SignupStatus
 from learningweek.core.localtime import format_local
 from learningweek.editions.models import Edition
@@ -110,3 +111,46 @@ def clash_message(clash: Clash, edition: Edition) -> str:
     if clash.teaching:
         return f"You teach “{clash.title}” at that time ({when})."
     return f"It overlaps “{clash.title}” ({when}), which you are signed up for."
+
+
+def overlapping_seats(user_id: int, this: type[Run] | AliasedClass[Run] = Run) -> sa.Select[int]:
+    """The live runs of other sessions, overlapping `this` run, in which the person holds
+    a confirmed seat: the ids, earliest first, as a subquery correlated to `this`.
+
+    The rule promotion and sign-up apply to seats (`clashes_of`), in SQL, so a page
+    can show on each of a person's sign-ups which seat stands in its way without a
+    query per sign-up.
+    """
+    other = aliased(Run)
+    other_session = aliased(LearningSession)
+    own_session = aliased(LearningSession)
+    seat = aliased(Signup)
+    return (
+        sa.select(other.id)
+        .join(other_session, other_session.id == other.session_id)
+        .join(seat, seat.run_id == other.id)
+        .where(
+            own_session.id == this.session_id,
+            seat.user_id == user_id,
+            seat.status == SignupStatus.CONFIRMED,
+            other.session_id != this.session_id,
+            other.starts_at.is_not(None),
+            other.cancelled_at.is_(None),
+            other_session.status == ProposalStatus.ACCEPTED,
+            other.starts_at < minutes_after(this.starts_at, own_session.duration_minutes),
+            this.starts_at < minutes_after(other.starts_at, other_session.duration_minutes),
+        )
+        .order_by(other.starts_at, other.id)
+    )
+
+
+def seat_in_the_way(db_session: DbSession, signup: Signup) -> Run | None:
+    """The run whose seat keeps a waiting person from a seat in theirs: promotion passes
+    them over (they keep their place) while they hold it. None when nothing is in the way."""
+    this = aliased(Run)
+    in_the_way = overlapping_seats(signup.user_id, this).where(this.id == signup.run_id)
+    return db_session.scalars(
+        sa.select(Run)
+        .where(Run.id == in_the_way.limit(1).scalar_subquery())
+        .options(joinedload(Run.learning_session).joinedload(LearningSession.edition))
+    ).first()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from learningweek.accounts.models import User
 from learningweek.core.database import DbSession, unique_or_raise
@@ -14,7 +15,12 @@ from learningweek.core.errors import NotAllowed
 from learningweek.notifications.tidings import announce, tiding
 from learningweek.schedule.models import Run
 from learningweek.signups.models import Signup
-from learningweek.signups.services.eligibility import clash_message, clashes_of, signup_refusal
+from learningweek.signups.services.eligibility import (
+    clash_message,
+    clashes_of,
+    overlapping_seats,
+    signup_refusal,
+)
 from learningweek.signups.services.errors import AlreadyDone, ScheduleClash, SignupRefused
 from learningweek.signups.services.locking import (
     lock_people,
@@ -216,6 +222,46 @@ def switch_run(
         )
     announce(db_session, news)
     return settle(db_session, source, now=now)
+
+
+def _overlapping_seats_of(db_session: DbSession, signup: Signup) -> list[Signup]:
+    """The person's confirmed seats in other live runs overlapping the sign-up's run."""
+    this = aliased(Run)
+    return list(
+        db_session.scalars(
+            sa.select(Signup)
+            .where(
+                Signup.user_id == signup.user_id,
+                Signup.status == SignupStatus.CONFIRMED,
+                Signup.run_id.in_(
+                    overlapping_seats(signup.user_id, this).where(this.id == signup.run_id)
+                ),
+            )
+            .order_by(Signup.run_id)
+        )
+    )
+
+
+def keep_seat(db_session: DbSession, kept: Signup, *, actor: User, now: datetime) -> list[Signup]:
+    """Keep this seat of two that overlap (an organizer moved a run onto the other) and
+    give up the other, as cancelling it would (`cancel_signup`): the person is told and
+    its event leaves their calendar, and the next person waiting gets the seat.
+
+    Both runs are locked before either seat is read, so keeping each of the two at once
+    leaves one seat, not none. Returns whoever got the released seat.
+    """
+    _check_own(kept, actor)
+    others = _overlapping_seats_of(db_session, kept)
+    kept = lock_signup(db_session, kept, *(other.run for other in others))
+    if kept.status != SignupStatus.CONFIRMED:
+        raise AlreadyDone("You no longer hold this seat.")
+    others = _overlapping_seats_of(db_session, kept)
+    if not others:
+        raise AlreadyDone("This seat no longer overlaps another of yours.")
+    promoted: list[Signup] = []
+    for other in others:
+        promoted += cancel_signup(db_session, other, actor=actor, now=now)
+    return promoted
 
 
 def accept_offer(db_session: DbSession, signup: Signup, *, actor: User, now: datetime) -> None:
