@@ -16,7 +16,7 @@ from learningweek.core.database import DbSession
 from learningweek.core.enums import NotificationKind, ProposalStatus
 from learningweek.core.errors import DomainError, NotAllowed
 from learningweek.core.localtime import format_local
-from learningweek.notifications.services import ORGANIZERS, tell_teachers, with_comment
+from learningweek.notifications.services import ORGANIZERS
 from learningweek.notifications.tidings import announce, tiding
 from learningweek.proposals import permissions
 from learningweek.proposals.models import LearningSession, ProposalEvent
@@ -40,9 +40,9 @@ ALLOWED_TRANSITIONS: dict[ProposalStatus, frozenset[ProposalStatus]] = {
     ProposalStatus.ACCEPTED: frozenset({ProposalStatus.WITHDRAWN, ProposalStatus.CANCELLED}),
 }
 DECISIONS = {
-    ProposalStatus.ACCEPTED: (NotificationKind.PROPOSAL_ACCEPTED, "is accepted"),
-    ProposalStatus.REJECTED: (NotificationKind.PROPOSAL_REJECTED, "is not accepted"),
-    ProposalStatus.CHANGES_REQUESTED: (NotificationKind.CHANGES_REQUESTED, "needs changes"),
+    ProposalStatus.ACCEPTED: NotificationKind.PROPOSAL_ACCEPTED,
+    ProposalStatus.REJECTED: NotificationKind.PROPOSAL_REJECTED,
+    ProposalStatus.CHANGES_REQUESTED: NotificationKind.CHANGES_REQUESTED,
 }
 ORGANIZER_DECISIONS = (*DECISIONS, ProposalStatus.CANCELLED)
 
@@ -166,18 +166,19 @@ def decide_proposal(
     )
     if decision == ProposalStatus.ACCEPTED:
         lifecycle.create_runs(learning_session, learning_session.runs_offered, now=now)
-    kind, outcome = DECISIONS[decision]
-    tell_teachers(
+    announce(
         db_session,
-        learning_session,
-        kind,
-        subject=f"Your proposal “{learning_session.title}” {outcome}",
-        body=with_comment(
-            f"{actor.display_name} reviewed your proposal for {learning_session.edition.name}: "
-            f"it {outcome}.",
-            comment,
-            author=ORGANIZERS,
-        ),
+        [
+            tiding(
+                DECISIONS[decision],
+                teacher,
+                learning_session=learning_session,
+                actor_name=actor.display_name,
+                comment=comment,
+                comment_author=ORGANIZERS,
+            )
+            for teacher in learning_session.teachers
+        ],
     )
 
 
@@ -250,7 +251,7 @@ def cancel_session(
     if not permissions.can_cancel(actor):
         raise NotAllowed("Only organizers can cancel a session.")
     lock(db_session, learning_session)
-    _end(
+    attendees = _end(
         db_session,
         learning_session,
         ProposalStatus.CANCELLED,
@@ -259,16 +260,20 @@ def cancel_session(
         comment_author=ORGANIZERS,
         now=now,
     )
-    tell_teachers(
+    announce(
         db_session,
-        learning_session,
-        NotificationKind.SESSION_CANCELLED,
-        subject=f"“{learning_session.title}” is cancelled",
-        body=with_comment(
-            f"{actor.display_name} cancelled your session in {learning_session.edition.name}.",
-            comment,
-            author=ORGANIZERS,
-        ),
+        [
+            tiding(
+                NotificationKind.SESSION_CANCELLED,
+                teacher,
+                learning_session=learning_session,
+                actor_name=actor.display_name,
+                attendees=attendees,
+                comment=comment,
+                comment_author=ORGANIZERS,
+            )
+            for teacher in learning_session.teachers
+        ],
     )
 
 
