@@ -288,3 +288,30 @@ def test_the_move_preview_says_what_those_booked_twice_are_told(published, organ
     preview = consequences.move_consequences(db.session, moving, at(14))
 
     assert "saying which of their other runs it now overlaps" in preview.clashes_told
+
+
+def test_a_new_length_moves_each_seat_holders_event_end_and_tells_the_teachers(
+    published, organizer
+):
+    lead, seated = make_user(), make_user()
+    run = run_at(published, at(10), title="Kanban", lead=lead, duration_minutes=60)
+    make_signup(run, seated)
+    data = proposals.proposal_data_from(run.learning_session)
+
+    proposals.update_proposal(
+        db.session,
+        run.learning_session,
+        data.__class__(**(vars(data) | {"duration_minutes": 90})),
+        actor=organizer,
+        now=NOW,
+    )
+
+    (to_seated,) = messages_to(seated)
+    (to_lead,) = messages_to(lead)
+    assert (to_seated.subject, to_seated.run_id, to_seated.calendar_method) == (
+        "“Kanban” now lasts 90 minutes",
+        run.id,
+        "REQUEST",
+    )
+    assert "now ends at Mon 08 Mar 2027, 11:30 CET" in to_seated.body
+    assert to_lead.body.startswith(f"{organizer.display_name} changed the length of your session")
