@@ -7,10 +7,12 @@ confirmation page and the message sent come from one template and one decision.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from learningweek.accounts.models import User
-from learningweek.core.enums import NotificationKind, SignupStatus
+from learningweek.core.enums import NotificationKind, ProposalStatus, SignupStatus
 from learningweek.notifications.tidings import Tiding, tiding
 from learningweek.schedule.models import Run
 
@@ -20,6 +22,31 @@ ROLE_OF_STATUS = {
     SignupStatus.OFFERED: OFFERED,
     SignupStatus.WAITLISTED: WAITING,
 }
+
+
+def teaches_in_calendar(run: Run) -> bool:
+    """Whether the run is an event in its teachers' calendars, as their personal feed
+    shows it: placed, live, of an accepted session, on a published programme."""
+    learning_session = run.learning_session
+    return (
+        learning_session.edition.is_published
+        and run.is_placed
+        and not run.is_cancelled
+        and learning_session.status == ProposalStatus.ACCEPTED
+    )
+
+
+def was_taught_in_calendar(run: Run) -> bool:
+    """Whether the run was in its teachers' calendars before it was cancelled or its
+    session ended: placed on a published programme."""
+    return run.learning_session.edition.is_published and run.is_placed
+
+
+def in_calendar(run: Run, role: str) -> bool:
+    """Whether the run is, now, an event in the calendar of someone in `role`."""
+    if role == TEACHER:
+        return teaches_in_calendar(run)
+    return role == SEAT and not run.is_cancelled
 
 
 def move_tiding(
@@ -36,7 +63,7 @@ def move_tiding(
 ) -> Tiding:
     """A run moved (or changed room): a seat holder's event moves (REQUEST); the others
     hear the news. Someone whose seats now overlap is told which, and where to choose."""
-    seated = role == SEAT and not run.is_cancelled
+    seated = in_calendar(run, role)
     return tiding(
         NotificationKind.RUN_MOVED,
         person,
@@ -61,7 +88,7 @@ def cancel_tiding(
         NotificationKind.RUN_CANCELLED,
         person,
         run,
-        was_in_calendar=role == SEAT,
+        was_in_calendar=role == SEAT or (role == TEACHER and was_taught_in_calendar(run)),
         role=role,
         comment=comment,
         comment_author=comment_author,
@@ -70,4 +97,34 @@ def cancel_tiding(
 
 def added_run_tiding(person: User, run: Run, *, moved: int) -> Tiding:
     """A teacher hears that their session has an extra run, and how many took a seat."""
-    return tiding(NotificationKind.RUN_MOVED, person, run, template="run_added", moved=moved)
+    return tiding(
+        NotificationKind.RUN_MOVED,
+        person,
+        run,
+        is_in_calendar=teaches_in_calendar(run),
+        template="run_added",
+        moved=moved,
+    )
+
+
+def scheduled_tiding(person: User, run: Run, *, on_publishing: bool) -> Tiding:
+    """A run enters its teacher's calendar: on publishing, or placed afterwards."""
+    return tiding(
+        NotificationKind.RUN_SCHEDULED,
+        person,
+        run,
+        is_in_calendar=teaches_in_calendar(run),
+        on_publishing=on_publishing,
+    )
+
+
+def with_runs(
+    main: Tiding, runs: Sequence[Run], *, was: bool, now: bool, extra: Callable[[Run], Tiding]
+) -> list[Tiding]:
+    """One message about a change to a session that takes several runs in or out of a
+    teacher's calendar: the message itself carries the first run's invitation, and each
+    further run its own message (an invitation is one run)."""
+    if not runs:
+        return [main]
+    first = dataclasses.replace(main, run=runs[0], was_in_calendar=was, is_in_calendar=now)
+    return [first, *(extra(run) for run in runs[1:])]

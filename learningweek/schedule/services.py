@@ -314,6 +314,7 @@ def place_run(
     force: bool = False,
     force_seats: bool = False,
     force_clashes: bool = False,
+    announce_new: bool = True,
 ) -> list[Problem]:
     """Place or move a run; hard conflicts refuse it unless `force` ("place anyway").
 
@@ -324,7 +325,9 @@ def place_run(
     people holding them is refused unless `force_seats` (the latest go back to the
     head of the waitlist); a bigger one promotes waiting people. Side effects: the
     run's time and room, a change record, and after publishing a higher sequence and
-    a message to its teachers and everyone signed up. Returns the remaining problems.
+    a message to its teachers and everyone signed up; a run first placed after
+    publishing enters its teachers' calendars (unless not `announce_new`: the caller
+    tells them). Returns the remaining problems.
     """
     _require_organizer(actor)
     edition = run.learning_session.edition
@@ -354,8 +357,21 @@ def place_run(
         signups.rebalance_seats(db_session, [run], now=now, force=force_seats)
         if edition.is_published:
             _tell_of_move(db_session, run, (old_start, old_room), clashes)
+    elif edition.is_published and announce_new:
+        _tell_of_new_run(db_session, run, on_publishing=False)
     db_session.flush()
     return problems
+
+
+def _tell_of_new_run(db_session: DbSession, run: Run, *, on_publishing: bool) -> None:
+    """A run enters its teachers' calendars: each is told, with its invitation."""
+    announce(
+        db_session,
+        [
+            news.scheduled_tiding(teacher, run, on_publishing=on_publishing)
+            for teacher in run.learning_session.teachers
+        ],
+    )
 
 
 def _tell_of_move(
@@ -483,6 +499,7 @@ def add_run_for_waitlist(
         now=now,
         settings=settings,
         force=force,
+        announce_new=False,  # the teachers hear of the extra run below
     )
     moved = signups.offer_run_to_waitlist(db_session, new_run, now=now)
     announce(
@@ -522,6 +539,10 @@ def publish_edition(
         )
     edition.is_published = True
     edition.published_at = now
+    db_session.flush()
+    # The runs enter their teachers' personal feeds: their mailed calendars get them too.
+    for run in board.placed:
+        _tell_of_new_run(db_session, run, on_publishing=True)
     db_session.flush()
 
 
@@ -636,6 +657,8 @@ def schedule_edition(
             moved.append(run)
             if edition.is_published:
                 _tell_of_move(db_session, run, (old_start, old_room), [])
+        elif edition.is_published:
+            _tell_of_new_run(db_session, run, on_publishing=False)
     for run_id in result.unplaced:
         run = runs[run_id]
         if run.is_placed and not edition.is_published:
