@@ -164,6 +164,8 @@ def listing(items: Iterable[str]) -> str:
 
 _environment.globals.update(listing=listing)
 _environment.filters["run_label"] = run_label
+# The same texts as HTML (`<kind>.html`, paragraph by paragraph), escaping what people wrote.
+_html = _environment.overlay(autoescape=True)
 
 
 def _context(tiding_: Tiding) -> dict[str, Any]:
@@ -202,6 +204,13 @@ def render(tiding_: Tiding) -> tuple[str, str]:
     return " ".join(subject.split()), body
 
 
+def render_html(tiding_: Tiding) -> str:
+    """The tiding's body as HTML paragraphs, for the mail's frame to wrap."""
+    template = _html.get_template(f"{tiding_.template or tiding_.kind.value}.html")
+    html = _block(template, "body", _context(tiding_))
+    return "\n".join(line.strip() for line in html.splitlines() if line.strip())
+
+
 CALENDAR_WORDS = {
     (REQUEST, True): "their calendar event is updated (an invitation is attached)",
     (REQUEST, False): "the event is added to their calendar (an invitation is attached)",
@@ -234,6 +243,7 @@ def announce(db_session: DbSession, tidings: Iterable[Tiding]) -> list[Notificat
     queued = []
     for item in tidings:
         subject, body = render(item)
+        html = render_html(item)
         method = item.calendar_method
         learning_session = item.session
         queued.append(
@@ -246,6 +256,7 @@ def announce(db_session: DbSession, tidings: Iterable[Tiding]) -> list[Notificat
                 session_id=learning_session.id if learning_session is not None else None,
                 run_id=item.run.id if method and item.run is not None else None,
                 calendar_method=method,
+                html=html,
             )
         )
     return queued
