@@ -484,7 +484,7 @@ def test_every_kinds_text_template_has_an_html_twin():
     htmls = {path.stem for path in kinds.glob("*.html")}
 
     assert texts == htmls
-    assert {kind.value for kind in NotificationKind} - {"feedback_request"} <= texts
+    assert {kind.value for kind in NotificationKind} <= texts
 
 
 def test_a_moves_own_html_arrives_in_the_mail_with_a_link_to_the_agenda(app, inbox):
