@@ -32,6 +32,7 @@ from learningweek.editions.models import Edition, Topic, programme_end
 from learningweek.proposals.models import LearningSession, session_co_teachers
 from learningweek.schedule.loading import with_run_details
 from learningweek.schedule.models import Run
+from learningweek.schedule.news import teaches_in_calendar
 from learningweek.signups.models import Signup
 
 # Sign-ups that put a run in the personal feed, and how the event shows there.
@@ -481,6 +482,26 @@ def personal_events(
     return events, latest.learning_session.edition.zone if latest else None
 
 
+def _holds_seat(db_session: DbSession, run: Run, person: User) -> bool:
+    """Whether the person holds a seat in a run still taking place."""
+    if run.is_cancelled:
+        return False
+    seats = db_session.scalar(
+        sa.select(sa.func.count()).where(
+            Signup.run_id == run.id,
+            Signup.user_id == person.id,
+            Signup.status == SignupStatus.CONFIRMED,
+        )
+    )
+    return bool(seats)
+
+
+def _teaches(run: Run, person: User) -> bool:
+    """Whether the run is in the person's calendar because they teach it."""
+    teachers = {teacher.id for teacher in run.learning_session.teachers}
+    return person.id in teachers and teaches_in_calendar(run)
+
+
 def invitation(
     db_session: DbSession,
     run_id: int,
@@ -496,9 +517,10 @@ def invitation(
     """The run's invitation for one person's mail, as the run and their seat are now,
     from `organizer` (the sender's address) under `organizer_name` (the site's).
 
-    A REQUEST goes only to someone who holds a seat in a run still taking place (a
-    message queued before they lost it would otherwise put it back in their
-    calendar); a CANCEL always goes. None when there is nothing to attach.
+    A REQUEST goes only to someone who holds a seat in a run still taking place, or
+    teaches it while it is on their personal feed (a message queued before they lost it
+    would otherwise put it back in their calendar); a CANCEL always goes. None when
+    there is nothing to attach.
     """
     run = db_session.scalars(
         with_run_details(sa.select(Run).where(Run.id == run_id), topics=True)
@@ -506,16 +528,8 @@ def invitation(
     if run is None or not run.is_placed:
         return None
     seated = method != "CANCEL"
-    if seated:
-        has_seat = db_session.scalar(
-            sa.select(sa.func.count()).where(
-                Signup.run_id == run.id,
-                Signup.user_id == attendee.id,
-                Signup.status == SignupStatus.CONFIRMED,
-            )
-        )
-        if run.is_cancelled or not has_seat:
-            return None
+    if seated and not (_holds_seat(db_session, run, attendee) or _teaches(run, attendee)):
+        return None
     status = EventStatus.CONFIRMED if seated else EventStatus.CANCELLED
     return build_invitation(
         _feed_event(run, session_url=session_url, status=status, with_link=seated),

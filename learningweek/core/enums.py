@@ -109,6 +109,7 @@ class NotificationKind(StrEnum):
     PASSED_OVER = "passed_over"
     SEAT_RELEASED = "seat_released"
     SESSION_WITHDRAWN = "session_withdrawn"
+    RUN_SCHEDULED = "run_scheduled"
 
 
 class DeliveryState(LabelledEnum):

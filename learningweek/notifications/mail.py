@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import cast
 
 import jinja2
+import markupsafe
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
@@ -57,6 +58,8 @@ def render(notification: Notification, letter: Letter) -> tuple[str, str]:
         "name": notification.recipient.display_name,
         "body": notification.body,
         "paragraphs": [p for p in notification.body.split("\n\n") if p.strip()],
+        # The kind's own HTML when the message was queued with it.
+        "content": markupsafe.Markup(notification.html_content or ""),
         "link": letter.link,
         "link_text": letter.link_text,
         "site_name": letter.site_name,

@@ -30,6 +30,9 @@ class Notification(Model):
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
     html_body: Mapped[str] = mapped_column(sa.Text, default="")
+    # The body as HTML paragraphs from the kind's template, which the mail's frame wraps;
+    # empty for messages whose HTML is made from the text's paragraphs.
+    html_content: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     # The run whose invitation rides along (METHOD:REQUEST or CANCEL), built when the
     # mail goes out so it carries the run's current SEQUENCE.
     run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("runs.id", ondelete="SET NULL"))

@@ -25,9 +25,11 @@ def queue_notification(
     session_id: int | None = None,
     run_id: int | None = None,
     calendar_method: str | None = None,
+    html: str = "",
 ) -> Notification:
     """Queue a message in the caller's transaction: a rollback sends nothing. With a run
-    and a method (REQUEST or CANCEL) the mail carries that run's invitation."""
+    and a method (REQUEST or CANCEL) the mail carries that run's invitation; `html` is
+    the body as HTML paragraphs (without it the mail makes them from the text)."""
     notification = Notification(
         recipient=recipient,
         kind=kind,
@@ -37,6 +39,7 @@ def queue_notification(
         session_id=session_id,
         run_id=run_id,
         calendar_method=calendar_method,
+        html_content=html,
     )
     if not wants_mail(recipient, kind):
         notification.state = DeliveryState.SKIPPED

@@ -32,6 +32,7 @@ from learningweek.accounts.models import User
 from learningweek.core.database import DbSession
 from learningweek.core.enums import NotificationKind
 from learningweek.core.localtime import format_local
+from learningweek.editions.models import Room
 from learningweek.notifications.models import Notification
 from learningweek.notifications.services import queue_notification
 from learningweek.proposals.models import LearningSession
@@ -120,8 +121,13 @@ def run_label(run: Run) -> str:
     return f"“{learning_session.title}” on {when}"
 
 
-def _place(run: Run) -> str:
-    room = run.room
+def place(run: Run) -> str:
+    """Where the run takes place, as messages name it."""
+    return room_place(run.room)
+
+
+def room_place(room: Room | None) -> str:
+    """A room as messages name it: its name and location, or that it is online."""
     if room is None:
         return "no room"
     if room.is_online:
@@ -136,7 +142,7 @@ _environment = jinja2.Environment(
     lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
 )
-_environment.globals.update(plural=plural, run_label=run_label, place=_place)
+_environment.globals.update(plural=plural, run_label=run_label, place=place)
 
 
 def _local(tiding_: Tiding):
@@ -148,9 +154,21 @@ def _local(tiding_: Tiding):
     return local
 
 
-def render(tiding_: Tiding) -> tuple[str, str]:
-    """The tiding's subject and text body."""
-    template = _environment.get_template(f"{tiding_.template or tiding_.kind.value}.txt")
+def listing(items: Iterable[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+_environment.globals.update(listing=listing)
+_environment.filters["run_label"] = run_label
+# The same texts as HTML (`<kind>.html`, paragraph by paragraph), escaping what people wrote.
+_html = _environment.overlay(autoescape=True)
+
+
+def _context(tiding_: Tiding) -> dict[str, Any]:
     learning_session = tiding_.session
     context = {
         "person": tiding_.person,
@@ -162,15 +180,59 @@ def render(tiding_: Tiding) -> tuple[str, str]:
         "comment_author": "",
         "was_in_calendar": tiding_.was_in_calendar,
         "is_in_calendar": tiding_.is_in_calendar,
+        "calendar_method": tiding_.calendar_method,
         **tiding_.facts,
     }
     context["comment"] = (context["comment"] or "").strip()
-    blocks = template.blocks
-    runtime = template.new_context(context)
-    subject = "".join(blocks["subject"](runtime)).strip()
+    return context
+
+
+def _template(tiding_: Tiding) -> jinja2.Template:
+    return _environment.get_template(f"{tiding_.template or tiding_.kind.value}.txt")
+
+
+def _block(template: jinja2.Template, name: str, context: dict[str, Any]) -> str:
+    return "".join(template.blocks[name](template.new_context(context)))
+
+
+def render(tiding_: Tiding) -> tuple[str, str]:
+    """The tiding's subject and text body."""
+    template, context = _template(tiding_), _context(tiding_)
+    subject = _block(template, "subject", context)
     # Paragraphs are separated by one blank line, however the template's branches fell.
-    body = re.sub(r"\n{3,}", "\n\n", "".join(blocks["body"](runtime))).strip()
+    body = re.sub(r"\n{3,}", "\n\n", _block(template, "body", context)).strip()
     return " ".join(subject.split()), body
+
+
+def render_html(tiding_: Tiding) -> str:
+    """The tiding's body as HTML paragraphs, for the mail's frame to wrap."""
+    template = _html.get_template(f"{tiding_.template or tiding_.kind.value}.html")
+    html = _block(template, "body", _context(tiding_))
+    return "\n".join(line.strip() for line in html.splitlines() if line.strip())
+
+
+CALENDAR_WORDS = {
+    (REQUEST, True): "their calendar event is updated (an invitation is attached)",
+    (REQUEST, False): "the event is added to their calendar (an invitation is attached)",
+    (CANCEL, True): "the event is removed from their calendar",
+    (None, False): "nothing changes in their calendar",
+}
+
+
+def told(tiding_: Tiding) -> str:
+    """What the person will be told, as an organizer's preview says it: the summary
+    the message's own template gives, and what the calendar method does.
+
+    Previews build the very tidings the change will announce and describe them here,
+    so they cannot promise anything other than what is sent."""
+    template, context = _template(tiding_), _context(tiding_)
+    if "summary" in template.blocks:
+        summary = " ".join(_block(template, "summary", context).split())
+    else:
+        summary = f"a message “{render(tiding_)[0]}”"
+    method = tiding_.calendar_method
+    calendar = CALENDAR_WORDS[(method, tiding_.was_in_calendar if method else False)]
+    return f"{summary[:1].upper()}{summary[1:]}; {calendar}."
 
 
 # --- telling ----------------------------------------------------------------------------
@@ -181,6 +243,7 @@ def announce(db_session: DbSession, tidings: Iterable[Tiding]) -> list[Notificat
     queued = []
     for item in tidings:
         subject, body = render(item)
+        html = render_html(item)
         method = item.calendar_method
         learning_session = item.session
         queued.append(
@@ -193,6 +256,7 @@ def announce(db_session: DbSession, tidings: Iterable[Tiding]) -> list[Notificat
                 session_id=learning_session.id if learning_session is not None else None,
                 run_id=item.run.id if method and item.run is not None else None,
                 calendar_method=method,
+                html=html,
             )
         )
     return queued

@@ -10,6 +10,7 @@ someone two overlapping seats (sign-up itself refuses that overlap).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,7 +20,11 @@ from sqlalchemy.orm import joinedload
 from learningweek.accounts.models import User
 from learningweek.core.database import DbSession
 from learningweek.core.enums import ACTIVE_SIGNUP_STATUSES, ProposalStatus, SignupStatus
+from learningweek.notifications import tidings
+from learningweek.notifications.services import ORGANIZERS
+from learningweek.notifications.tidings import Tiding
 from learningweek.proposals.models import LearningSession, session_co_teachers
+from learningweek.schedule import news
 from learningweek.schedule.models import Run
 from learningweek.signups.models import Signup
 
@@ -117,7 +122,8 @@ class Affected:
 
     role: str  # "Seat holders"
     people: tuple[User, ...]
-    told: str  # "a message that it moved, with a calendar update"
+    told: str  # "A message with its new time and place; their calendar event is updated …"
+    sample: Tiding | None = None  # the tiding `told` describes (what is announced to them)
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,7 @@ class Consequences:
 
     groups: tuple[Affected, ...]
     clashes: tuple[MoveClash, ...] = ()
+    clashes_told: str = ""  # what those booked twice are told, if the move goes ahead
 
     @property
     def count(self) -> int:
@@ -138,18 +145,43 @@ class Consequences:
         return self.count > 0
 
 
-def _signed_up(db_session: DbSession, run: Run) -> dict[SignupStatus, list[User]]:
-    """The run's people by the status of their sign-up, in seat then waitlist order."""
+ROLE_NAMES = {
+    news.TEACHER: "Teachers",
+    news.SEAT: "Seat holders",
+    news.OFFERED: "Offered a seat",
+    news.WAITING: "Waiting",
+}
+
+
+def people_by_role(db_session: DbSession, run: Run) -> dict[str, tuple[User, ...]]:
+    """The run's teachers, seat holders, people offered a seat and waiting people, in
+    seat then waitlist order."""
     rows = db_session.execute(
         sa.select(Signup.status, User)
         .join(Signup.user)
         .where(Signup.run_id == run.id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES))
         .order_by(Signup.is_bumped.desc(), Signup.queued_at, Signup.id)
     )
-    found: dict[SignupStatus, list[User]] = defaultdict(list)
+    found: dict[str, list[User]] = defaultdict(list)
     for status, user in rows:
-        found[status].append(user)
-    return found
+        found[news.ROLE_OF_STATUS[status]].append(user)
+    return {
+        news.TEACHER: tuple(run.learning_session.teachers),
+        **{role: tuple(found[role]) for role in (news.SEAT, news.OFFERED, news.WAITING)},
+    }
+
+
+def _groups(
+    people: dict[str, tuple[User, ...]], make: Callable[[User, str], Tiding]
+) -> tuple[Affected, ...]:
+    """Each role's people, with what the tiding the change announces to them says."""
+    groups = []
+    for role, name in ROLE_NAMES.items():
+        # The group's first person stands for all of them: what they are told does
+        # not depend on who they are. An empty group is described all the same.
+        sample = make(people[role][0] if people[role] else User(), role)
+        groups.append(Affected(name, people[role], tidings.told(sample), sample))
+    return tuple(groups)
 
 
 def move_consequences(
@@ -160,63 +192,37 @@ def move_consequences(
     learning_session = run.learning_session
     if not learning_session.edition.is_published or not run.is_placed:
         return Consequences(groups=())
-    what = "its new room" if is_room_change else "its new time and place"
-    people = _signed_up(db_session, run)
-    groups = (
-        Affected(
-            "Teachers",
-            tuple(learning_session.teachers),
-            f"A message that their session moved, with {what}.",
-        ),
-        Affected(
-            "Seat holders",
-            tuple(people[SignupStatus.CONFIRMED]),
-            f"A message with {what}, and a calendar update (the event moves).",
-        ),
-        Affected(
-            "Offered a seat",
-            tuple(people[SignupStatus.OFFERED]),
-            f"A message with {what}; the offer stands.",
-        ),
-        Affected(
-            "Waiting",
-            tuple(people[SignupStatus.WAITLISTED]),
-            f"A message with {what}; they keep their place (no calendar event yet).",
-        ),
-    )
     moving = starts_at != run.starts_at
     clashes = clashes_after_move(db_session, run, starts_at) if moving else []
-    return Consequences(groups=groups, clashes=tuple(clashes))
+
+    def make(person: User, role: str, clash: MoveClash | None = None) -> Tiding:
+        return news.move_tiding(
+            person,
+            run,
+            role,
+            old_starts_at=run.starts_at,
+            old_place=tidings.place(run),
+            is_room_change=is_room_change,
+            clash_seats=clash.seats if clash else (),
+            clash_teaching=clash.teaching if clash else (),
+        )
+
+    return Consequences(
+        groups=_groups(people_by_role(db_session, run), make),
+        clashes=tuple(clashes),
+        clashes_told=tidings.told(make(clashes[0].person, news.SEAT, clashes[0]))
+        if clashes
+        else "",
+    )
 
 
 def cancel_consequences(db_session: DbSession, run: Run) -> Consequences:
     """Who cancelling a run reaches, and what each is told."""
-    people = _signed_up(db_session, run)
-    return Consequences(
-        groups=(
-            Affected(
-                "Teachers",
-                tuple(run.learning_session.teachers),
-                "A message that the run is cancelled, with your note.",
-            ),
-            Affected(
-                "Seat holders",
-                tuple(people[SignupStatus.CONFIRMED]),
-                "A message that the run is cancelled, with your note; the event is "
-                "removed from their calendar. They may sign up for another run.",
-            ),
-            Affected(
-                "Offered a seat",
-                tuple(people[SignupStatus.OFFERED]),
-                "A message that the run is cancelled, with your note; the offer ends.",
-            ),
-            Affected(
-                "Waiting",
-                tuple(people[SignupStatus.WAITLISTED]),
-                "A message that the run is cancelled, with your note; their place ends.",
-            ),
-        )
-    )
+
+    def make(person: User, role: str) -> Tiding:
+        return news.cancel_tiding(person, run, role, comment="", comment_author=ORGANIZERS)
+
+    return Consequences(groups=_groups(people_by_role(db_session, run), make))
 
 
 @dataclass(frozen=True)

@@ -15,21 +15,18 @@ from sqlalchemy.orm import aliased, joinedload
 
 from learningweek.accounts.models import User
 from learningweek.core.database import DbSession
-from learningweek.core.enums import NotificationKind, ProposalStatus
+from learningweek.core.enums import ProposalStatus
 from learningweek.core.errors import DomainError, NotAllowed
 from learningweek.core.localtime import format_local
 from learningweek.core.records import record_from
 from learningweek.editions.models import Edition, Room
-from learningweek.notifications.services import (
-    ORGANIZERS,
-    queue_notification,
-    tell_teachers,
-    with_comment,
-)
+from learningweek.notifications import tidings
+from learningweek.notifications.services import ORGANIZERS
+from learningweek.notifications.tidings import announce
 from learningweek.proposals.limits import RUNS_MAX
 from learningweek.proposals.models import Interest, LearningSession
 from learningweek.proposals.services import interest_counts
-from learningweek.schedule import lifecycle, solver
+from learningweek.schedule import lifecycle, news, solver
 from learningweek.schedule.conflicts import (
     FIRM_RULES,
     BoardState,
@@ -43,9 +40,10 @@ from learningweek.schedule.conflicts import (
     expected_attendance,
     problems_for,
 )
-from learningweek.schedule.consequences import MoveClash, clashes_after_move
+from learningweek.schedule.consequences import MoveClash, clashes_after_move, people_by_role
 from learningweek.schedule.models import Run
 from learningweek.signups import services as signups
+from learningweek.web.links import agenda_url
 
 __all__ = ["MoveClash", "clashes_after_move"]  # for those who tell people of a move
 
@@ -316,6 +314,7 @@ def place_run(
     force: bool = False,
     force_seats: bool = False,
     force_clashes: bool = False,
+    announce_new: bool = True,
 ) -> list[Problem]:
     """Place or move a run; hard conflicts refuse it unless `force` ("place anyway").
 
@@ -326,7 +325,9 @@ def place_run(
     people holding them is refused unless `force_seats` (the latest go back to the
     head of the waitlist); a bigger one promotes waiting people. Side effects: the
     run's time and room, a change record, and after publishing a higher sequence and
-    a message to its teachers and everyone signed up. Returns the remaining problems.
+    a message to its teachers and everyone signed up; a run first placed after
+    publishing enters its teachers' calendars (unless not `announce_new`: the caller
+    tells them). Returns the remaining problems.
     """
     _require_organizer(actor)
     edition = run.learning_session.edition
@@ -340,10 +341,13 @@ def place_run(
     refused = PlacementRefused(problems)
     if any(problem.is_hard for problem in problems) and (not force or not refused.can_override):
         raise refused
-    if moving and edition.is_published and not force_clashes:
-        clashes = clashes_after_move(db_session, run, starts_at)
-        if clashes:
-            raise MoveWouldDoubleBook(clashes)
+    # Who the move books twice, known before it is made: refused unless confirmed,
+    # and then each of them is told which of their runs now overlap.
+    clashes = (
+        clashes_after_move(db_session, run, starts_at) if moving and edition.is_published else []
+    )
+    if clashes and not force_clashes:
+        raise MoveWouldDoubleBook(clashes)
     old_start, old_room = run.starts_at, run.room
     lifecycle.set_placement(
         run, starts_at, room, actor=actor, now=now, published=edition.is_published
@@ -352,45 +356,54 @@ def place_run(
     if old_start is not None:
         signups.rebalance_seats(db_session, [run], now=now, force=force_seats)
         if edition.is_published:
-            _tell_of_move(db_session, run, (old_start, old_room), (starts_at, room))
+            _tell_of_move(db_session, run, (old_start, old_room), clashes)
+    elif edition.is_published and announce_new:
+        _tell_of_new_run(db_session, run, on_publishing=False)
     db_session.flush()
     return problems
+
+
+def _tell_of_new_run(db_session: DbSession, run: Run, *, on_publishing: bool) -> None:
+    """A run enters its teachers' calendars: each is told, with its invitation."""
+    announce(
+        db_session,
+        [
+            news.scheduled_tiding(teacher, run, on_publishing=on_publishing)
+            for teacher in run.learning_session.teachers
+        ],
+    )
 
 
 def _tell_of_move(
     db_session: DbSession,
     run: Run,
     old: tuple[datetime, Room | None],
-    new: tuple[datetime, Room],
+    clashes: list[MoveClash],
 ) -> None:
-    """Tell the teachers and everyone signed up where and when the run now is."""
-    learning_session = run.learning_session
-    zone = learning_session.edition.zone
-    (old_start, old_room), (new_start, new_room) = old, new
-    before = f"{format_local(old_start, zone)} in {old_room.name if old_room else 'no room'}"
-    after = f"{format_local(new_start, zone)} in {new_room.name}"
-    tell_teachers(
-        db_session,
-        learning_session,
-        NotificationKind.RUN_MOVED,
-        subject=f"“{learning_session.title}” has moved",
-        body=f"Your session “{learning_session.title}” moved from {before} to {after}.",
-    )
-    seated = signups.people_seated(db_session, run)
-    for person in signups.people_signed_up(db_session, run):
-        # Only a seat is an event in one's calendar; waiting people just hear the news.
-        has_seat = person.id in seated
-        queue_notification(
-            db_session,
-            recipient=person,
-            kind=NotificationKind.RUN_MOVED,
-            subject=f"“{learning_session.title}” has moved",
-            body=f"“{learning_session.title}”, which you signed up for, moved from {before} "
-            f"to {after}.",
-            session_id=learning_session.id,
-            run_id=run.id if has_seat else None,
-            calendar_method="REQUEST" if has_seat else None,
-        )
+    """Tell the teachers and everyone signed up where and when the run now is; those
+    the move booked twice also hear which of their runs overlap, and where to choose."""
+    old_start, old_room = old
+    by_person = {clash.person.id: clash for clash in clashes}
+    url = agenda_url() if clashes else ""
+    people = people_by_role(db_session, run)
+    news_ = []
+    for role, persons in people.items():
+        for person in persons:
+            clash = by_person.get(person.id) if role == news.SEAT else None
+            news_.append(
+                news.move_tiding(
+                    person,
+                    run,
+                    role,
+                    old_starts_at=old_start,
+                    old_place=tidings.room_place(old_room),
+                    is_room_change=old_start == run.starts_at,
+                    clash_seats=clash.seats if clash else (),
+                    clash_teaching=clash.teaching if clash else (),
+                    agenda_url=url if clash else "",
+                )
+            )
+    announce(db_session, news_)
 
 
 def unplace_run(db_session: DbSession, run: Run, *, actor: User, now: datetime) -> None:
@@ -428,19 +441,14 @@ def cancel_run(
     if run.is_cancelled:
         raise DomainError("This run is already cancelled.")
     lifecycle.cancel_run(run, actor=actor, now=now)
-    learning_session = run.learning_session
-    when = (
-        format_local(run.starts_at, learning_session.edition.zone) if run.starts_at else "unplaced"
-    )
-    body = with_comment(
-        f"The run of “{learning_session.title}” on {when} is cancelled.", comment, author=ORGANIZERS
-    )
-    tell_teachers(
+    announce(
         db_session,
-        learning_session,
-        NotificationKind.RUN_CANCELLED,
-        subject=f"A run of “{learning_session.title}” is cancelled",
-        body=body,
+        [
+            news.cancel_tiding(
+                teacher, run, news.TEACHER, comment=comment, comment_author=ORGANIZERS
+            )
+            for teacher in run.learning_session.teachers
+        ],
     )
     signups.end_signups_of_cancelled_run(
         db_session, run, now=now, comment=comment, comment_author=ORGANIZERS
@@ -491,16 +499,15 @@ def add_run_for_waitlist(
         now=now,
         settings=settings,
         force=force,
+        announce_new=False,  # the teachers hear of the extra run below
     )
     moved = signups.offer_run_to_waitlist(db_session, new_run, now=now)
-    when = f"{format_local(new_run.starts_at, learning_session.edition.zone)} in {room.name}"
-    tell_teachers(
+    announce(
         db_session,
-        learning_session,
-        NotificationKind.RUN_MOVED,
-        subject=f"“{learning_session.title}” has an extra run",
-        body=f"So many people are waiting for “{learning_session.title}” that the "
-        f"organizers added a run on {when}; {len(moved)} of them have a seat in it.",
+        [
+            news.added_run_tiding(teacher, new_run, moved=len(moved))
+            for teacher in learning_session.teachers
+        ],
     )
     db_session.flush()
     return new_run, moved
@@ -532,6 +539,10 @@ def publish_edition(
         )
     edition.is_published = True
     edition.published_at = now
+    db_session.flush()
+    # The runs enter their teachers' personal feeds: their mailed calendars get them too.
+    for run in board.placed:
+        _tell_of_new_run(db_session, run, on_publishing=True)
     db_session.flush()
 
 
@@ -645,7 +656,9 @@ def schedule_edition(
         if old_start is not None:
             moved.append(run)
             if edition.is_published:
-                _tell_of_move(db_session, run, (old_start, old_room), (start, room))
+                _tell_of_move(db_session, run, (old_start, old_room), [])
+        elif edition.is_published:
+            _tell_of_new_run(db_session, run, on_publishing=False)
     for run_id in result.unplaced:
         run = runs[run_id]
         if run.is_placed and not edition.is_published:

@@ -5,12 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 
 
 def session_url(session_id: int) -> str:
     """A session's page, where feeds, invitations and mail about it point."""
     return url_for("signups.session_page", session_id=session_id, _external=True)
+
+
+def agenda_url() -> str:
+    """The person's agenda, where they keep or release seats; from a request or not."""
+    if has_request_context():
+        return url_for("signups.agenda", _external=True)
+    with at_base_url():
+        return url_for("signups.agenda", _external=True)
 
 
 @contextmanager

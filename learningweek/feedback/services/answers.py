@@ -23,7 +23,7 @@ from learningweek.feedback.models import (
     Feedback,
     ObjectiveRating,
 )
-from learningweek.notifications.services import queue_notification
+from learningweek.notifications.tidings import announce, tiding
 from learningweek.proposals.permissions import is_teacher
 from learningweek.schedule.models import Run
 from learningweek.signups.models import Signup
@@ -198,7 +198,6 @@ def request_feedback(db_session: DbSession, *, now: datetime) -> int:
         run.feedback_requested_at = now
         if now >= window.closes_at:
             continue  # asked too late to answer: flagged, nobody asked
-        zone = run.learning_session.edition.zone
         attendees = db_session.scalars(
             sa.select(User)
             .join(Signup, Signup.user_id == User.id)
@@ -208,17 +207,13 @@ def request_feedback(db_session: DbSession, *, now: datetime) -> int:
         for attendee in attendees:
             if is_teacher(attendee, run.learning_session):
                 continue
-            queue_notification(
+            announce(
                 db_session,
-                recipient=attendee,
-                kind=NotificationKind.FEEDBACK_REQUEST,
-                subject=f"How was “{run.learning_session.title}”?",
-                body=f"Tell the teachers what worked and what to improve in "
-                f"“{run.learning_session.title}”, until "
-                f"{format_local(window.closes_at, zone)}. "
-                "Your answer is anonymous to them. It is on your My learning page, "
-                "next to your private reflection notes.",
-                session_id=run.session_id,
+                [
+                    tiding(
+                        NotificationKind.FEEDBACK_REQUEST, attendee, run, closes_at=window.closes_at
+                    )
+                ],
             )
             queued += 1
     db_session.flush()

@@ -9,11 +9,13 @@ from learningweek.accounts.services import find_user_by_email
 from learningweek.core.database import DbSession, unique_or_raise
 from learningweek.core.enums import NotificationKind
 from learningweek.core.errors import DomainError, NotAllowed
-from learningweek.notifications.tidings import announce, tiding
+from learningweek.notifications.tidings import Tiding, announce, tiding
 from learningweek.proposals import permissions
 from learningweek.proposals.limits import MAX_CO_TEACHERS
 from learningweek.proposals.models import LearningSession
 from learningweek.proposals.services.workflow import lock, record
+from learningweek.schedule import lifecycle
+from learningweek.schedule.news import teaches_in_calendar, with_runs
 
 
 def add_co_teacher(
@@ -106,18 +108,36 @@ def _tell_and_record(
         now=now,
     )
     people = [co_teacher, *learning_session.teachers]
-    announce(
-        db_session,
-        [
-            tiding(
+    # The session's runs enter (or leave) the co-teacher's personal feed: their mailed
+    # calendar follows, the first run with the message, any others in their own.
+    taught = [run for run in lifecycle.active_runs(learning_session) if teaches_in_calendar(run)]
+    told: list[Tiding] = []
+    for person in dict.fromkeys(people):
+        if person.id == actor.id:
+            continue
+        main = tiding(
+            kind,
+            person,
+            learning_session=learning_session,
+            is_you=person.id == co_teacher.id,
+            actor_name=actor.display_name,
+            teacher_name=co_teacher.display_name,
+        )
+        if person.id != co_teacher.id:
+            told.append(main)
+            continue
+        told += with_runs(
+            main,
+            taught,
+            was=not added,
+            now=added,
+            extra=lambda run: tiding(
                 kind,
-                person,
-                learning_session=learning_session,
-                is_you=person.id == co_teacher.id,
-                actor_name=actor.display_name,
-                teacher_name=co_teacher.display_name,
-            )
-            for person in dict.fromkeys(people)
-            if person.id != actor.id
-        ],
-    )
+                co_teacher,
+                run,
+                template="teaching_run",
+                was_in_calendar=not added,
+                is_in_calendar=added,
+            ),
+        )
+    announce(db_session, told)

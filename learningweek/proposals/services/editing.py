@@ -13,7 +13,6 @@ from learningweek.core.database import DbSession
 from learningweek.core.enums import NotificationKind, ProposalStatus
 from learningweek.core.errors import NotAllowed, ValidationFailed
 from learningweek.editions.models import Edition, Topic
-from learningweek.notifications.services import tell_teachers
 from learningweek.proposals import permissions
 from learningweek.proposals.models import LearningObjective, LearningSession, SessionResource
 from learningweek.proposals.services.rules import (
@@ -84,14 +83,18 @@ def update_proposal(
     if accepted and length_changed:
         touched = lifecycle.note_length_change(learning_session, actor=actor, now=now)
         if touched and learning_session.edition.is_published:
-            tell_teachers(
-                db_session,
-                learning_session,
-                NotificationKind.RUN_MOVED,
-                subject=f"“{learning_session.title}” now lasts {data.duration_minutes} minutes",
-                body=f"{actor.display_name} changed the length of your session to "
-                f"{data.duration_minutes} minutes; its start times stay the same.",
-            )
+            db_session.flush()
+            for run in touched:
+                # Its end moved: teachers and everyone signed up hear of it, and a seat
+                # holder's event gets the new end (REQUEST).
+                signups.tell_everyone_in(
+                    db_session,
+                    run,
+                    NotificationKind.RUN_MOVED,
+                    template="run_length_changed",
+                    minutes=data.duration_minutes,
+                    actor_name=actor.display_name,
+                )
     db_session.flush()
     return learning_session
 

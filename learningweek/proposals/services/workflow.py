@@ -16,12 +16,13 @@ from learningweek.core.database import DbSession
 from learningweek.core.enums import NotificationKind, ProposalStatus
 from learningweek.core.errors import DomainError, NotAllowed
 from learningweek.core.localtime import format_local
-from learningweek.notifications.services import ORGANIZERS, tell_teachers, with_comment
-from learningweek.notifications.tidings import announce, tiding
+from learningweek.notifications.services import ORGANIZERS
+from learningweek.notifications.tidings import Tiding, announce, tiding
 from learningweek.proposals import permissions
 from learningweek.proposals.models import LearningSession, ProposalEvent
 from learningweek.proposals.services.rules import proposal_data_from, require_valid
-from learningweek.schedule import lifecycle
+from learningweek.schedule import lifecycle, news
+from learningweek.schedule.models import Run
 from learningweek.signups import services as signups
 
 ALLOWED_TRANSITIONS: dict[ProposalStatus, frozenset[ProposalStatus]] = {
@@ -40,9 +41,9 @@ ALLOWED_TRANSITIONS: dict[ProposalStatus, frozenset[ProposalStatus]] = {
     ProposalStatus.ACCEPTED: frozenset({ProposalStatus.WITHDRAWN, ProposalStatus.CANCELLED}),
 }
 DECISIONS = {
-    ProposalStatus.ACCEPTED: (NotificationKind.PROPOSAL_ACCEPTED, "is accepted"),
-    ProposalStatus.REJECTED: (NotificationKind.PROPOSAL_REJECTED, "is not accepted"),
-    ProposalStatus.CHANGES_REQUESTED: (NotificationKind.CHANGES_REQUESTED, "needs changes"),
+    ProposalStatus.ACCEPTED: NotificationKind.PROPOSAL_ACCEPTED,
+    ProposalStatus.REJECTED: NotificationKind.PROPOSAL_REJECTED,
+    ProposalStatus.CHANGES_REQUESTED: NotificationKind.CHANGES_REQUESTED,
 }
 ORGANIZER_DECISIONS = (*DECISIONS, ProposalStatus.CANCELLED)
 
@@ -166,18 +167,19 @@ def decide_proposal(
     )
     if decision == ProposalStatus.ACCEPTED:
         lifecycle.create_runs(learning_session, learning_session.runs_offered, now=now)
-    kind, outcome = DECISIONS[decision]
-    tell_teachers(
+    announce(
         db_session,
-        learning_session,
-        kind,
-        subject=f"Your proposal “{learning_session.title}” {outcome}",
-        body=with_comment(
-            f"{actor.display_name} reviewed your proposal for {learning_session.edition.name}: "
-            f"it {outcome}.",
-            comment,
-            author=ORGANIZERS,
-        ),
+        [
+            tiding(
+                DECISIONS[decision],
+                teacher,
+                learning_session=learning_session,
+                actor_name=actor.display_name,
+                comment=comment,
+                comment_author=ORGANIZERS,
+            )
+            for teacher in learning_session.teachers
+        ],
     )
 
 
@@ -200,7 +202,7 @@ def withdraw_proposal(
     if permissions.has_started(learning_session, now):
         raise IllegalTransition("The session has already started, so it cannot be withdrawn.")
     was_draft = learning_session.status == ProposalStatus.DRAFT
-    attendees = _end(
+    attendees, taught = _end(
         db_session,
         learning_session,
         ProposalStatus.WITHDRAWN,
@@ -219,22 +221,41 @@ def withdraw_proposal(
     )
     teachers = {teacher.id for teacher in learning_session.teachers}
     people = dict.fromkeys([*learning_session.teachers, *organizers])
-    announce(
-        db_session,
-        [
-            tiding(
-                NotificationKind.SESSION_WITHDRAWN,
-                person,
-                learning_session=learning_session,
-                is_teacher=person.id in teachers,
-                actor_name=actor.display_name,
-                attendees=attendees,
-                comment=comment,
-                comment_author=actor.display_name,
-            )
-            for person in people
-            if person.id != actor.id
-        ],
+    told: list[Tiding] = []
+    for person in people:
+        main = tiding(
+            NotificationKind.SESSION_WITHDRAWN,
+            person,
+            learning_session=learning_session,
+            is_teacher=person.id in teachers,
+            actor_name=actor.display_name,
+            attendees=attendees,
+            comment=comment,
+            comment_author=actor.display_name,
+        )
+        if person.id == actor.id:
+            # Who withdrew it needs no message, but their calendar drops its runs.
+            told += [news.cancel_tiding(person, run, news.TEACHER) for run in taught]
+        elif person.id in teachers:
+            told += _with_taught_runs(main, person, taught, comment, actor.display_name)
+        else:
+            told.append(main)
+    announce(db_session, told)
+
+
+def _with_taught_runs(
+    main: Tiding, teacher: User, taught: list[Run], comment: str, comment_author: str
+) -> list[Tiding]:
+    """The message about the session's end to one of its teachers, taking its runs out
+    of their calendar: the first with the message, any others each in their own."""
+    return news.with_runs(
+        main,
+        taught,
+        was=True,
+        now=False,
+        extra=lambda run: news.cancel_tiding(
+            teacher, run, news.TEACHER, comment=comment, comment_author=comment_author
+        ),
     )
 
 
@@ -250,7 +271,7 @@ def cancel_session(
     if not permissions.can_cancel(actor):
         raise NotAllowed("Only organizers can cancel a session.")
     lock(db_session, learning_session)
-    _end(
+    attendees, taught = _end(
         db_session,
         learning_session,
         ProposalStatus.CANCELLED,
@@ -259,16 +280,27 @@ def cancel_session(
         comment_author=ORGANIZERS,
         now=now,
     )
-    tell_teachers(
+    announce(
         db_session,
-        learning_session,
-        NotificationKind.SESSION_CANCELLED,
-        subject=f"“{learning_session.title}” is cancelled",
-        body=with_comment(
-            f"{actor.display_name} cancelled your session in {learning_session.edition.name}.",
-            comment,
-            author=ORGANIZERS,
-        ),
+        [
+            item
+            for teacher in learning_session.teachers
+            for item in _with_taught_runs(
+                tiding(
+                    NotificationKind.SESSION_CANCELLED,
+                    teacher,
+                    learning_session=learning_session,
+                    actor_name=actor.display_name,
+                    attendees=attendees,
+                    comment=comment,
+                    comment_author=ORGANIZERS,
+                ),
+                teacher,
+                taught,
+                comment,
+                ORGANIZERS,
+            )
+        ],
     )
 
 
@@ -281,9 +313,10 @@ def _end(
     comment: str,
     comment_author: str,
     now: datetime,
-) -> int:
+) -> tuple[int, list[Run]]:
     """Withdraw or cancel the session, cancel its runs and end their sign-ups, telling
-    the people signed up with `comment_author`'s comment. Returns how many were."""
+    the people signed up with `comment_author`'s comment. Returns how many were, and
+    the runs that were in its teachers' calendars."""
     _transition(
         db_session,
         learning_session,
@@ -294,13 +327,15 @@ def _end(
         action=to_status.value,  # "withdrawn", "cancelled"
     )
     runs = lifecycle.active_runs(learning_session)
+    taught = [run for run in runs if news.was_taught_in_calendar(run)]
     lifecycle.cancel_runs(learning_session, actor=actor, now=now)
-    return sum(
+    ended = sum(
         signups.end_signups_of_cancelled_run(
             db_session, run, now=now, comment=comment, comment_author=comment_author
         )
         for run in runs
     )
+    return ended, taught
 
 
 def available_actions(user: User, learning_session: LearningSession, now: datetime) -> set[str]:

@@ -16,6 +16,7 @@ from learningweek.core.enums import ACTIVE_SIGNUP_STATUSES, NotificationKind, Si
 from learningweek.core.errors import DomainError, NotAllowed
 from learningweek.notifications.tidings import announce, run_label, tiding
 from learningweek.schedule.models import SEAT_LIMIT_MAX, Run
+from learningweek.schedule.news import ROLE_OF_STATUS, cancel_tiding
 from learningweek.signups.models import Signup
 from learningweek.signups.services.eligibility import clashes_of
 from learningweek.signups.services.errors import SeatsWouldBeLost
@@ -155,17 +156,10 @@ def end_signups_of_cancelled_run(
     )
     news = []
     for signup in signups:
-        had_seat = signup.status == SignupStatus.CONFIRMED
+        role = ROLE_OF_STATUS[signup.status]
         signup.end(SignupStatus.RUN_CANCELLED, now)
         news.append(
-            tiding(
-                NotificationKind.RUN_CANCELLED,
-                signup.user,
-                run,
-                was_in_calendar=had_seat,
-                comment=comment,
-                comment_author=comment_author,
-            )
+            cancel_tiding(signup.user, run, role, comment=comment, comment_author=comment_author)
         )
     announce(db_session, news)
     db_session.flush()

@@ -11,6 +11,7 @@ from learningweek.core.database import DbSession
 from learningweek.core.enums import ACTIVE_SIGNUP_STATUSES, NotificationKind, SignupStatus
 from learningweek.notifications.tidings import Tiding, announce, tiding
 from learningweek.schedule.models import Run
+from learningweek.schedule.news import teaches_in_calendar
 from learningweek.signups.models import Signup
 
 
@@ -23,15 +24,25 @@ def tell_everyone_in(
     **facts: Any,
 ) -> None:
     """Tell the run's teachers and everyone signed up (or only its seat holders) about a
-    change to a run that stays: a seat holder's calendar gets the run again (REQUEST)."""
+    change to a run that stays: a seat holder's and a teacher's calendar gets the run
+    again (REQUEST)."""
     signups = db_session.scalars(
         sa.select(Signup)
         .options(joinedload(Signup.user))
         .where(Signup.run_id == run.id, Signup.status.in_(ACTIVE_SIGNUP_STATUSES))
         .order_by(Signup.user_id)
     )
+    taught = teaches_in_calendar(run)
     news: list[Tiding] = [
-        tiding(kind, teacher, run, is_teacher=True, **facts)
+        tiding(
+            kind,
+            teacher,
+            run,
+            was_in_calendar=taught,
+            is_in_calendar=taught,
+            is_teacher=True,
+            **facts,
+        )
         for teacher in run.learning_session.teachers
     ]
     for signup in signups:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import re
 import socket
 import threading
 from datetime import timedelta
@@ -18,6 +19,7 @@ from learningweek.cli import send_pending_mail
 from learningweek.core.database import utcnow
 from learningweek.core.enums import DeliveryState, NotificationKind
 from learningweek.extensions import db
+from learningweek.notifications import tidings
 from learningweek.notifications.mail import deliver
 from learningweek.notifications.models import Notification
 from learningweek.notifications.services import queue_notification
@@ -461,3 +463,53 @@ def test_an_unknown_smtp_security_is_refused():
 
     with pytest.raises(ConfigError, match="LEARNINGWEEK_SMTP_SECURITY"):
         Config(environ={"LEARNINGWEEK_SMTP_SECURITY": "ssl"})
+
+
+# --- each kind's own HTML -----------------------------------------------------------------
+
+
+def test_every_kinds_text_template_has_an_html_twin():
+    kinds = tidings.TEMPLATES
+    texts = {path.stem for path in kinds.glob("*.txt")}
+    htmls = {path.stem for path in kinds.glob("*.html")}
+
+    assert texts == htmls
+    assert {kind.value for kind in NotificationKind} <= texts
+
+
+def test_a_moves_own_html_arrives_in_the_mail_with_a_link_to_the_agenda(app, inbox):
+    edition = published_edition()
+    moving = placed_run(edition, starts_at=at(10), title="Kanban <live>")
+    other = placed_run(edition, starts_at=at(15), title="Git")
+    mei = make_user(email="mei@example.com")
+    signups.sign_up(db.session, moving, mei, now=NOW)
+    signups.sign_up(db.session, other, mei, now=NOW)
+    db.session.commit()
+    schedule.place_run(
+        db.session,
+        moving,
+        at(15),
+        moving.room,
+        actor=make_organizer(),
+        now=NOW,
+        settings=Settings(),
+        force_clashes=True,
+    )
+    db.session.commit()
+
+    send_pending_mail(worker="test", limit=20)
+
+    moved = next(m for m in inbox.messages if "has moved" in m["Subject"] and "mei@" in m["To"])
+    html = moved.get_body(("html",)).get_content()
+    assert "<p>“Kanban &lt;live&gt;”, which you signed up for, moved from" in html
+    assert re.search(r'keep on <a href="https?://[^"]+/agenda">your agenda</a>\.</p>', html)
+    assert html.count("<p>Hello") == 1  # the mail's frame wraps the kind's own paragraphs
+
+
+def test_a_message_queued_without_html_is_framed_from_its_text(app, inbox):
+    make_notification(make_user(), body="First.\n\nSecond <b>.")
+
+    send_pending_mail(worker="test", limit=10)
+
+    html = inbox.messages[0].get_body(("html",)).get_content()
+    assert "<p>First.</p><p>Second &lt;b&gt;.</p>" in html

@@ -390,8 +390,9 @@ def test_moving_a_published_run_raises_its_sequence_and_tells_the_teachers(
         at(14),
     )
     assert message.kind == NotificationKind.RUN_MOVED
-    assert "from Mon 08 Mar 2027, 10:00 CET in Orion to Mon 08 Mar 2027, 14:00 CET in Fika" in (
-        message.body
+    assert (
+        "from Mon 08 Mar 2027, 10:00 CET in Orion, Building A to Mon 08 Mar 2027, 14:00 CET in Fika"
+        in (message.body)
     )
 
 
