@@ -1,6 +1,8 @@
 """The migration that cleans stored text: one-line text gets one line, paragraphs keep
 their line breaks, and unique names stay unique."""
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
@@ -12,7 +14,6 @@ from learningweek.proposals.models import LearningSession
 from tests.conftest import make_test_config
 from tests.factories import (
     make_edition,
-    make_notification,
     make_proposal,
     make_room,
     make_topic,
@@ -21,6 +22,25 @@ from tests.factories import (
 from tests.integration.test_migrations import empty_database
 
 BEFORE_CLEANING = "5e0b7d2c41a9"
+WRITTEN_AT = datetime(2026, 12, 1, 9, tzinfo=UTC)
+
+
+def _insert_notification_as_then(recipient: User, *, subject: str, body: str) -> None:
+    table = sa.Table("notifications", sa.MetaData(), autoload_with=db.session.connection())
+    db.session.execute(
+        table.insert().values(
+            recipient_id=recipient.id,
+            kind="run_moved",
+            subject=subject,
+            body=body,
+            html_body="",
+            state="pending",
+            attempts=0,
+            next_attempt_at=WRITTEN_AT,
+            created_at=WRITTEN_AT,
+        )
+    )
+    db.session.commit()
 
 
 def test_upgrading_cleans_line_breaks_and_control_characters_out_of_stored_text(
@@ -45,7 +65,8 @@ def test_upgrading_cleans_line_breaks_and_control_characters_out_of_stored_text(
                 language="English\n",
                 abstract="First.\r\nSecond.\u2028Third.",
             )
-            make_notification(
+            # Written with the table as it was then: the model has columns added since.
+            _insert_notification_as_then(
                 mei, subject="Moved: Pandas\r\nfor all", body="Hi\r\n\r\nIt\x0cmoved."
             )
             db.session.remove()

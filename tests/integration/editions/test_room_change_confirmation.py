@@ -84,7 +84,8 @@ def test_renaming_a_room_with_signed_up_runs_shows_who_is_told_and_changes_nothi
         "Seat holders (2)": "They get a message, and a calendar update (the event shows the "
         "new place).",
         "Waiting or offered a seat (1)": "They get a message; no calendar event yet.",
-        "Teachers (1)": "They get a message.",
+        "Teachers (1)": "They get a message, and a calendar update (the event they teach "
+        "shows the new place).",
     }
     assert page(response).select_one("button.primary").get_text(strip=True) == (
         "Save and tell 4 people"
@@ -108,7 +109,7 @@ def test_the_confirmed_rename_saves_and_tells_everyone_in_its_runs(organizer, or
     assert (stored.name, stored.location, stored.equipment) == ("Vega", "Building B", ["projector"])
     assert told() == [
         (NotificationKind.PLACE_CHANGED, None),  # Wen, waiting
-        (NotificationKind.PLACE_CHANGED, None),  # Tess, teaching
+        (NotificationKind.PLACE_CHANGED, "REQUEST"),  # Tess, teaching: it is in her calendar
         (NotificationKind.PLACE_CHANGED, "REQUEST"),
         (NotificationKind.PLACE_CHANGED, "REQUEST"),
     ]

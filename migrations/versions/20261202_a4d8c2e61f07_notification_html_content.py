@@ -5,7 +5,7 @@ empty value and their HTML is made from the text's paragraphs, as before.
 
 Revision ID: a4d8c2e61f07
 Revises: 9b4e2f7a6c31
-Create Date: 2026-12-11 11:00:00.000000
+Create Date: 2026-12-02 11:00:00.000000
 
 """
 

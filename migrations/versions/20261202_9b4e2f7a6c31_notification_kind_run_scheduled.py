@@ -5,7 +5,7 @@ mailed the run's invitation.
 
 Revision ID: 9b4e2f7a6c31
 Revises: 3c7a9e1d5b20
-Create Date: 2026-12-11 10:00:00.000000
+Create Date: 2026-12-02 10:00:00.000000
 
 """
 
