@@ -150,7 +150,9 @@ def _lock_active_organizers(db_session: DbSession) -> list[User]:
     # Locking every active organizer row serialises concurrent demotions on
     # PostgreSQL, so two organizers cannot remove each other at the same moment.
     # SQLite serialises writers itself.
-    query = sa.select(User).where(User.is_organizer, User.is_active).with_for_update()
+    query = (
+        sa.select(User).where(User.is_organizer, User.is_active).order_by(User.id).with_for_update()
+    )
     return list(db_session.scalars(query))
 
 
@@ -186,13 +188,16 @@ def set_active(
     if not is_active:
         if user.id == actor.id:
             raise NotAllowed("You cannot deactivate your own account.")
-        _ensure_other_active_organizer(db_session, user, "deactivating the account")
-        user.login_generation += 1
         if user.is_active:
             # Imported here: sign-ups build on accounts, not the other way round.
             from learningweek.signups.services import release_signups_of
 
+            # First, before anything writes the person's row: the sign-up lock order is
+            # runs, then people, and a cancellation promoting this person holds a run.
             release_signups_of(db_session, user, now=now)
+        if user.is_organizer:
+            _ensure_other_active_organizer(db_session, user, "deactivating the account")
+        user.login_generation += 1
     user.is_active = is_active
 
 

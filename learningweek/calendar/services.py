@@ -517,18 +517,23 @@ def invitation(
     """The run's invitation for one person's mail, as the run and their seat are now,
     from `organizer` (the sender's address) under `organizer_name` (the site's).
 
-    A REQUEST goes only to someone who holds a seat in a run still taking place, or
-    teaches it while it is on their personal feed (a message queued before they lost it
-    would otherwise put it back in their calendar); a CANCEL always goes. None when
-    there is nothing to attach.
+    The method is decided as the mail goes out, from where the run stands now, so a
+    message queued before a later change (or retried after one) never contradicts the
+    personal feed: while the run is in the person's calendar (a seat in a run still
+    taking place, or teaching it while it is on their feed) it is a REQUEST whatever was
+    queued; otherwise a queued CANCEL goes and a queued REQUEST attaches nothing.
     """
     run = db_session.scalars(
         with_run_details(sa.select(Run).where(Run.id == run_id), topics=True)
     ).first()
     if run is None or not run.is_placed:
         return None
-    seated = method != "CANCEL"
-    if seated and not (_holds_seat(db_session, run, attendee) or _teaches(run, attendee)):
+    seated = attendee.is_active and (
+        _holds_seat(db_session, run, attendee) or _teaches(run, attendee)
+    )
+    if seated:
+        method = "REQUEST"
+    elif method != "CANCEL":
         return None
     status = EventStatus.CONFIRMED if seated else EventStatus.CANCELLED
     return build_invitation(

@@ -56,7 +56,8 @@ PARAGRAPHS = [
     ("notifications", "body"),
 ]
 # Names that must stay unique: a cleaned one that another row already has gets its id.
-UNIQUE = {("rooms", "name"), ("topics", "name")}
+# Unique columns, with their length as it is at this revision.
+UNIQUE = {("rooms", "name"): 120, ("topics", "name"): 80}
 BATCH = 1000
 
 
@@ -89,9 +90,12 @@ def _clean(connection: sa.Connection, table_name: str, column_name: str, rule) -
                 changed.append({"row_id": row_id, "value": cleaned})
     if (table_name, column_name) in UNIQUE:
         taken = set(connection.scalars(sa.select(column)))
+        length = UNIQUE[(table_name, column_name)]
         for change in changed:
             if change["value"] in taken or not change["value"]:
-                change["value"] = f"{change['value']} ({change['row_id']})".strip()
+                suffix = f" ({change['row_id']})"
+                # Cut the name so the suffix still fits the column (PostgreSQL refuses more).
+                change["value"] = (change["value"][: length - len(suffix)] + suffix).strip()
             taken.add(change["value"])
     update = (
         sa.update(table)

@@ -15,6 +15,7 @@ from learningweek.proposals.limits import MAX_CO_TEACHERS
 from learningweek.proposals.models import LearningSession
 from learningweek.proposals.services.workflow import lock, record
 from learningweek.schedule import lifecycle
+from learningweek.schedule.models import Run
 from learningweek.schedule.news import teaches_in_calendar, with_runs
 
 
@@ -112,8 +113,24 @@ def _tell_and_record(
     # calendar follows, the first run with the message, any others in their own.
     taught = [run for run in lifecycle.active_runs(learning_session) if teaches_in_calendar(run)]
     told: list[Tiding] = []
+
+    def run_news(run: Run) -> Tiding:
+        return tiding(
+            kind,
+            co_teacher,
+            run,
+            template="teaching_run",
+            was_in_calendar=not added,
+            is_in_calendar=added,
+        )
+
     for person in dict.fromkeys(people):
+        is_co_teacher = person.id == co_teacher.id
         if person.id == actor.id:
+            # Whoever made the change needs no message about it, but an organizer who
+            # added (or removed) themselves has the runs enter (or leave) their feed.
+            if is_co_teacher:
+                told += [run_news(run) for run in taught]
             continue
         main = tiding(
             kind,
@@ -123,21 +140,8 @@ def _tell_and_record(
             actor_name=actor.display_name,
             teacher_name=co_teacher.display_name,
         )
-        if person.id != co_teacher.id:
+        if not is_co_teacher:
             told.append(main)
             continue
-        told += with_runs(
-            main,
-            taught,
-            was=not added,
-            now=added,
-            extra=lambda run: tiding(
-                kind,
-                co_teacher,
-                run,
-                template="teaching_run",
-                was_in_calendar=not added,
-                is_in_calendar=added,
-            ),
-        )
+        told += with_runs(main, taught, was=not added, now=added, extra=run_news)
     announce(db_session, told)

@@ -41,11 +41,19 @@ def lock_runs(db_session: DbSession, runs: Iterable[Run]) -> None:
 
 def lock_people(db_session: DbSession, user_ids: Iterable[int]) -> None:
     """Lock people in id order: a person's seats are decided one transaction at a time,
-    so a promotion and their own sign-up elsewhere cannot both put them in a clash."""
+    so a promotion and their own sign-up elsewhere cannot both put them in a clash.
+
+    Each person is read afresh under the lock: a deactivation that committed while this
+    transaction waited is seen, so nobody deactivated takes a seat.
+    """
     ids = sorted(set(user_ids))
     if ids:
-        db_session.execute(
-            sa.select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update()
+        db_session.scalars(
+            sa.select(User)
+            .where(User.id.in_(ids))
+            .order_by(User.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         ).all()
 
 

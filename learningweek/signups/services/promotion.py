@@ -56,6 +56,7 @@ def fill_free_seats(db_session: DbSession, run: Run, *, now: datetime) -> list[S
     clashes = clashes_of(db_session, [signup.user_id for signup in waiting], run)
     promoted: list[Signup] = []
     skipped: list[Signup] = []
+    passed: list[Signup] = []
     for signup in waiting:
         if len(promoted) == free:
             break
@@ -64,9 +65,11 @@ def fill_free_seats(db_session: DbSession, run: Run, *, now: datetime) -> list[S
             continue
         give_seat(db_session, signup, run, now=now)
         promoted.append(signup)
-    if promoted:
-        # Only those ahead of someone who got a seat were passed over.
-        announce(db_session, [passed_over(s, run, clashes[s.user_id]) for s in skipped])
+        # Only those ahead of someone who got a seat were passed over; anyone skipped
+        # after the last seat went saw no seat go past them.
+        passed.extend(skipped)
+        skipped.clear()
+    announce(db_session, [passed_over(s, run, clashes[s.user_id]) for s in passed])
     db_session.flush()
     return promoted
 

@@ -21,7 +21,12 @@ from learningweek.signups.services.eligibility import (
     overlapping_seats,
     signup_refusal,
 )
-from learningweek.signups.services.errors import AlreadyDone, ScheduleClash, SignupRefused
+from learningweek.signups.services.errors import (
+    AlreadyDone,
+    ScheduleClash,
+    SignupChanged,
+    SignupRefused,
+)
 from learningweek.signups.services.locking import (
     lock_people,
     lock_people_for,
@@ -302,21 +307,26 @@ def release_signups_of(db_session: DbSession, user: User, *, now: datetime) -> l
     come: each freed seat goes to the next person waiting, and the person is told (the
     events leave their calendar). Runs they teach stay, for organizers to handle.
     Returns whoever got a seat."""
-    signups = list(
-        db_session.scalars(
-            sa.select(Signup)
-            .join(Signup.run)
-            .where(
-                Signup.user_id == user.id,
-                Signup.status.in_(ACTIVE_SIGNUP_STATUSES),
-                ~Run.is_cancelled,
-                Run.starts_at > now,
-            )
+    held_to_come = (
+        sa.select(Signup)
+        .join(Signup.run)
+        .where(
+            Signup.user_id == user.id,
+            Signup.status.in_(ACTIVE_SIGNUP_STATUSES),
+            ~Run.is_cancelled,
+            Run.starts_at > now,
         )
+        .execution_options(populate_existing=True)
     )
+    signups = list(db_session.scalars(held_to_come))
     runs = [signup.run for signup in signups]
     lock_runs(db_session, runs)
     lock_people_for(db_session, runs, people=[user.id])
+    # Read again under the person's lock: a sign-up that committed in between, in a run
+    # not locked here, would otherwise keep its seat.
+    signups = list(db_session.scalars(held_to_come))
+    if {signup.run_id for signup in signups} - {run.id for run in runs}:
+        raise SignupChanged("Their sign-ups changed a moment ago; try again.")
     promoted: list[Signup] = []
     news = []
     for signup in signups:
