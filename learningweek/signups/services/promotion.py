@@ -23,7 +23,8 @@ def give_seat(db_session: DbSession, signup: Signup, run: Run, *, now: datetime)
     tell them (a confirmed seat joins their calendar; an offer does not yet)."""
     edition = run.learning_session.edition
     if edition.promotion_mode == PromotionMode.OFFER:
-        until = now + timedelta(hours=edition.offer_hours)
+        # A seat held past the run's start would be a seat nobody can take any more.
+        until = min(now + timedelta(hours=edition.offer_hours), run.starts_at or now)
         signup.offer(until)
         news = tiding(NotificationKind.SEAT_OFFERED, signup.user, run, until=until)
     else:

@@ -20,6 +20,7 @@ from tests.factories import (
     make_proposal,
     make_room,
     make_run,
+    make_signup,
     make_user,
 )
 from tests.integration.schedule.week import NOW, SETTINGS, at
@@ -149,6 +150,33 @@ def test_a_removed_co_teacher_gets_each_run_cancelled(organizer):
         (K.CO_TEACHER_REMOVED, first.id, "CANCEL"),
         (K.CO_TEACHER_REMOVED, second.id, "CANCEL"),
     ]
+
+
+def test_an_organizer_adding_themselves_as_co_teacher_gets_the_runs_without_a_message(
+    organizer,
+):
+    (run,) = taught_runs(edition(), make_user(), at(10))
+
+    proposals.add_co_teacher(
+        db.session, run.learning_session, organizer.email, actor=organizer, now=NOW
+    )
+
+    assert told(organizer) == [(K.CO_TEACHER_ADDED, run.id, "REQUEST")]
+
+
+def test_a_removed_co_teacher_who_holds_a_seat_keeps_the_run_in_the_calendar(organizer):
+    lead, co = make_user(), make_user()
+    (run,) = taught_runs(edition(), lead, at(10), co_teachers=[co])
+    make_signup(run, co)
+
+    proposals.remove_co_teacher(db.session, run.learning_session, co, actor=organizer, now=NOW)
+
+    # Queued as a CANCEL for the teaching, but the seat keeps the run theirs: the mail
+    # carries what stands when it goes out.
+    assert told(co) == [(K.CO_TEACHER_REMOVED, run.id, "CANCEL")]
+    calendar = mailed(run.id, "CANCEL", co)
+    assert calendar["METHOD"] == "REQUEST"
+    assert calendar.walk("VEVENT")[0]["STATUS"] == "CONFIRMED"
 
 
 def test_a_co_teacher_added_before_publishing_gets_no_invitation_yet(organizer):

@@ -53,6 +53,20 @@ def test_in_offer_mode_a_freed_seat_is_held_for_the_next_person(offering):
     assert services.sign_up(db.session, run, make_user(), now=later).status == S.WAITLISTED
 
 
+def test_a_seat_is_held_no_longer_than_until_the_run_starts(offering):
+    run = placed_run(offering, starts_at=at(10), room=make_room(capacity=1))
+    alice, bo = people(2)
+    seat, _ = sign_up_all(run, [alice, bo])
+    two_hours_before = at(8)
+
+    services.cancel_signup(db.session, seat, actor=alice, now=two_hours_before)
+    db.session.commit()
+
+    offer = db.session.scalar(sa.select(Signup).where(Signup.user_id == bo.id))
+    assert offer.status == S.OFFERED
+    assert offer.offer_expires_at == at(10)
+
+
 def _offer_to_bo(run, people_):
     alice, bo, cy = people_
     seat, _, _ = sign_up_all(run, [alice, bo, cy])
