@@ -103,3 +103,34 @@ def test_a_teacher_edit_and_an_extra_run_do_not_deadlock(on_postgres):
     outcomes = run_interleaved([teacher_edit, extra_run], locking("editions", {0: 1, 1: 1}))
 
     assert errors(outcomes) == []
+
+
+def test_a_deactivation_and_a_cancellation_promoting_that_person_do_not_deadlock(on_postgres):
+    from learningweek.accounts import services as accounts
+
+    edition = published_edition()
+    run = placed_run(edition, starts_at=at(10), room=make_room(capacity=1))
+    holder, leaving = make_user(), make_user()
+    boss = make_organizer()
+    seat = make_signup(run, holder)
+    make_signup(run, leaving, status=S.WAITLISTED, confirmed_at=None)
+    seat_id, leaving_id, boss_id = seat.id, leaving.id, boss.id
+
+    def deactivate(s):
+        return accounts.set_active(
+            s, s.get(User, leaving_id), False, actor=s.get(User, boss_id), now=NOW
+        )
+
+    def cancel(s):
+        signup = s.get(Signup, seat_id)
+        return services.cancel_signup(s, signup, actor=signup.user, now=NOW)
+
+    def pause(index: int, statement: str) -> bool:
+        # The deactivation just before it locks runs; the cancellation, holding the run,
+        # just before it locks the people waiting for it (the deactivated one among them).
+        table = "runs" if index == 0 else "users"
+        return f"FROM {table}" in statement and "FOR UPDATE" in statement
+
+    outcomes = run_interleaved([deactivate, cancel], pause)
+
+    assert errors(outcomes) == []
