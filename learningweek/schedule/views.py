@@ -299,9 +299,15 @@ def place(run: Run) -> ResponseReturnValue:
         return _move_page(run, form, status=422)
     except DomainError as error:
         return _refused(run, error)
+    # Made before the commit, which would expire what the text is made from.
+    done = (
+        "The run moved; its teachers and everyone signed up are told."
+        if confirming
+        else "The run is placed."
+    )
     db.session.commit()
     kept = [problem.message for problem in problems]
-    flash("Placed." + (" Still to look at: " + " ".join(kept) if kept else ""), "success")
+    flash(done + (" Still to look at: " + " ".join(kept) if kept else ""), "success")
     day = services.grid_of(run.learning_session.edition).local(form.start).date()
     return redirect(
         url_for("schedule.board", edition_id=run.learning_session.edition_id, day=day.isoformat())
