@@ -279,19 +279,20 @@ def holdings_of(db_session: DbSession, user: User, *, now: datetime) -> list[Hol
 @dataclass(frozen=True)
 class RoomChangeReach:
     """Who a change to a room's name, location or meeting link reaches through its runs
-    still to come (in published programmes: before that, nobody is told)."""
+    still to come (in published programmes: before that, nobody is told). People are
+    (id, name) pairs in name order."""
 
     runs: int
-    seat_holders: int  # people with a confirmed seat: told, and their calendar updated
-    others_signed_up: int  # offered a seat or waiting: told of a new place, not of a link
-    teachers: int
+    seat_holders: tuple[tuple[int, str], ...]  # told, and their calendar updated
+    others_signed_up: tuple[tuple[int, str], ...]  # offered or waiting: told of a new place
+    teachers: tuple[tuple[int, str], ...]  # told, and the event they teach updated
     link_only: bool  # only the meeting link changes: only seat holders and teachers hear
 
     @property
     def told(self) -> int:
-        """How many people get a message (someone in several runs counts once per role)."""
-        others = 0 if self.link_only else self.others_signed_up
-        return self.seat_holders + others + self.teachers
+        """How many people get a message (someone in several runs or roles counts once)."""
+        others = () if self.link_only else self.others_signed_up
+        return len({person_id for person_id, _ in (*self.seat_holders, *others, *self.teachers)})
 
     @property
     def reaches_anyone(self) -> bool:
@@ -317,32 +318,35 @@ def room_change_reach(
     )
     run_count = db_session.execute(sa.select(sa.func.count()).select_from(runs)).scalar_one()
     signed_up = db_session.execute(
-        sa.select(
-            sa.func.count(sa.distinct(Signup.user_id)).filter(
-                Signup.status == SignupStatus.CONFIRMED
-            ),
-            sa.func.count(sa.distinct(Signup.user_id)).filter(
-                Signup.status != SignupStatus.CONFIRMED
-            ),
-        ).where(
+        sa.select(User.id, User.display_name, Signup.status == SignupStatus.CONFIRMED)
+        .join(Signup, Signup.user_id == User.id)
+        .where(
             Signup.run_id.in_(sa.select(runs.c.id)),
             Signup.status.in_(ACTIVE_SIGNUP_STATUSES),
         )
-    ).one()
+        .distinct()
+        .order_by(User.display_name, User.id)
+    ).all()
     sessions = sa.select(runs.c.session_id)
-    teachers = sa.union(
+    teacher_ids = sa.union(
         sa.select(LearningSession.lead_id.label("user_id")).where(LearningSession.id.in_(sessions)),
         sa.select(session_co_teachers.c.user_id).where(
             session_co_teachers.c.session_id.in_(sessions)
         ),
     ).subquery()
-    teacher_count = db_session.execute(
-        sa.select(sa.func.count()).select_from(teachers)
-    ).scalar_one()
+    teachers = db_session.execute(
+        sa.select(User.id, User.display_name)
+        .where(User.id.in_(sa.select(teacher_ids.c.user_id)))
+        .order_by(User.display_name, User.id)
+    ).all()
     return RoomChangeReach(
         runs=run_count,
-        seat_holders=signed_up[0],
-        others_signed_up=signed_up[1],
-        teachers=teacher_count,
+        seat_holders=_people(row for row in signed_up if row[2]),
+        others_signed_up=_people(row for row in signed_up if not row[2]),
+        teachers=_people(teachers),
         link_only=link_only,
     )
+
+
+def _people(rows) -> tuple[tuple[int, str], ...]:
+    return tuple(dict.fromkeys((person_id, name) for person_id, name, *_ in rows))

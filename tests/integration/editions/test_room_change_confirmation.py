@@ -81,10 +81,10 @@ def test_renaming_a_room_with_signed_up_runs_shows_who_is_told_and_changes_nothi
     text = " ".join(page(response).get_text(" ", strip=True).split())
     assert "Its new place reaches 1 run still to come in it" in text
     assert reach(response) == {
-        "Seat holders (2)": "They get a message, and a calendar update (the event shows the "
-        "new place).",
-        "Waiting or offered a seat (1)": "They get a message; no calendar event yet.",
-        "Teachers (1)": "They get a message, and a calendar update (the event they teach "
+        "Seat holders (2)": "Alice, Bo They get a message, and a calendar update (the event "
+        "shows the new place).",
+        "Waiting or offered a seat (1)": "Wen They get a message; no calendar event yet.",
+        "Teachers (1)": "Tess They get a message, and a calendar update (the event they teach "
         "shows the new place).",
     }
     assert page(response).select_one("button.primary").get_text(strip=True) == (
