@@ -193,8 +193,15 @@ def set_active(
             from learningweek.signups.services import release_signups_of
 
             # First, before anything writes the person's row: the sign-up lock order is
-            # runs, then people, and a cancellation promoting this person holds a run.
-            release_signups_of(db_session, user, now=now)
+            # runs, then people (in one statement, by id), and a cancellation promoting
+            # this person holds a run. The organizers the last-organizer rule reads are
+            # among those people, so two organizers deactivating each other queue.
+            organizers = (
+                db_session.scalars(sa.select(User.id).where(User.is_organizer, User.is_active))
+                if user.is_organizer
+                else ()
+            )
+            release_signups_of(db_session, user, now=now, also_lock=organizers)
         if user.is_organizer:
             _ensure_other_active_organizer(db_session, user, "deactivating the account")
         user.login_generation += 1

@@ -3,6 +3,7 @@ an offer."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -302,10 +303,13 @@ def decline_offer(
     return _end_and_settle(db_session, signup, SignupStatus.DECLINED, now=now)
 
 
-def release_signups_of(db_session: DbSession, user: User, *, now: datetime) -> list[Signup]:
+def release_signups_of(
+    db_session: DbSession, user: User, *, now: datetime, also_lock: Iterable[int] = ()
+) -> list[Signup]:
     """Give up every seat, offer and waitlist place a deactivated person holds in runs to
     come: each freed seat goes to the next person waiting, and the person is told (the
     events leave their calendar). Runs they teach stay, for organizers to handle.
+    `also_lock` are more people the caller decides on, locked with everyone else.
     Returns whoever got a seat."""
     held_to_come = (
         sa.select(Signup)
@@ -321,7 +325,7 @@ def release_signups_of(db_session: DbSession, user: User, *, now: datetime) -> l
     signups = list(db_session.scalars(held_to_come))
     runs = [signup.run for signup in signups]
     lock_runs(db_session, runs)
-    lock_people_for(db_session, runs, people=[user.id])
+    lock_people_for(db_session, runs, people=[user.id, *also_lock])
     # Read again under the person's lock: a sign-up that committed in between, in a run
     # not locked here, would otherwise keep its seat.
     signups = list(db_session.scalars(held_to_come))
